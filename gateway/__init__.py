@@ -1,0 +1,1 @@
+"""reviews-gateway: one GraphQL endpoint over four product-review platforms."""

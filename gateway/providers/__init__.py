@@ -1,0 +1,1 @@
+"""One REST client per review platform, each mapping its wire format to records."""
