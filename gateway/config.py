@@ -1,0 +1,321 @@
+"""Configuration: a TOML file for the shape, ``GATEWAY_*`` environment variables on top.
+
+Layout of the file (every key may instead come from the environment)::
+
+    [gateway]                    # GATEWAY_CACHE_TTL_S, GATEWAY_MAX_PAGE_SIZE, ...
+    cache_ttl_s = 60
+
+    [providers.trustpilot]       # GATEWAY_TRUSTPILOT_API_KEY, ...
+    api_key = "..."
+
+    [[catalog]]                  # SKU -> Trustoo product id, Mayar payment link
+    sku = "OUT-1007"
+    trustoo_product_id = 7100000009973
+    mayar_payment_link_id = "5b0c..."
+
+A provider is configured when its section or any of its variables is present; then
+every required key must be there. A missing or malformed key raises ``ConfigError``
+naming the key and its variable. Secrets are held as ``Secret`` so that no ``repr``,
+log line or error message ever shows them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Final, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from gateway.errors import ConfigError
+
+ENV_PREFIX: Final = "GATEWAY_"
+S = TypeVar("S")
+
+
+class Secret:
+    """A credential: compared and used, never printed."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The credential itself, for the one place that sends it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class Mode(StrEnum):
+    """Where the providers point: the real platforms, or the embedded sandbox."""
+
+    LIVE = "live"
+    SANDBOX = "sandbox"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderSettings:
+    """What every provider client needs: where the API is and how long to wait."""
+
+    base_url: str
+    timeout_s: float = 5.0
+    connect_timeout_s: float = 2.0
+    max_connections: int = 20
+
+    def __post_init__(self) -> None:
+        if not self.base_url.endswith("/"):
+            object.__setattr__(self, "base_url", self.base_url + "/")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrustpilotSettings(ProviderSettings):
+    """Trustpilot: API key pair, business user login and the business unit."""
+
+    base_url: str = "https://api.trustpilot.com/"
+    token_url: str = (
+        "https://api.trustpilot.com/v1/oauth/oauth-business-users-for-applications/"
+        "accesstoken"
+    )
+    api_key: Secret
+    api_secret: Secret
+    business_unit_id: str
+    username: str | None = None
+    password: Secret | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EtrustedSettings(ProviderSettings):
+    """eTrusted: an API client (client credentials) and the channels to read."""
+
+    base_url: str = "https://api.etrusted.com/"
+    token_url: str = "https://login.etrusted.com/oauth/token"
+    audience: str = "https://api.etrusted.com"
+    client_id: str
+    client_secret: Secret
+    channel_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrustooSettings(ProviderSettings):
+    """Trustoo: the shop's public token and the private token that signs calls."""
+
+    base_url: str = "https://rapi.trustoo.io/"
+    public_token: str
+    private_token: Secret
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MayarSettings(ProviderSettings):
+    """Mayar: a Read & Write API key (Bearer)."""
+
+    base_url: str = "https://api.mayar.id/"
+    api_key: Secret
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogEntry:
+    """One SKU and its identity at the platforms that do not key by SKU."""
+
+    sku: str
+    trustoo_product_id: int | None = None
+    mayar_payment_link_id: str | None = None
+    name: str | None = None
+    gtin: str | None = None
+    mpn: str | None = None
+    brand: str | None = None
+    url: str | None = None
+    image_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Everything the gateway reads at start-up."""
+
+    mode: Mode = Mode.LIVE
+    graphiql: bool = True
+    cache_ttl_s: float = 60.0
+    cache_max_entries: int = 10_000
+    max_page_size: int = 100
+    trustpilot: TrustpilotSettings | None = None
+    etrusted: EtrustedSettings | None = None
+    trustoo: TrustooSettings | None = None
+    mayar: MayarSettings | None = None
+    catalog: tuple[CatalogEntry, ...] = field(default=())
+
+
+PROVIDER_SETTINGS: Final[Mapping[str, type[ProviderSettings]]] = {
+    "trustpilot": TrustpilotSettings,
+    "etrusted": EtrustedSettings,
+    "trustoo": TrustooSettings,
+    "mayar": MayarSettings,
+}
+_GATEWAY_KEYS: Final = (
+    "mode",
+    "graphiql",
+    "cache_ttl_s",
+    "cache_max_entries",
+    "max_page_size",
+)
+
+
+def _to_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes"):
+        return True
+    if text in ("0", "false", "no"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _to_number(kind: type[int] | type[float]) -> Callable[[object], object]:
+    def convert(value: object) -> object:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise TypeError(f"expected {kind.__name__}")
+        return kind(value)
+
+    return convert
+
+
+def _to_str(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value
+
+
+def _to_tuple(value: object) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise TypeError("expected a list")
+    return tuple(str(i).strip() for i in items if str(i).strip())
+
+
+_CONVERTERS: Final[Mapping[object, Callable[[object], object]]] = {
+    Secret: lambda value: Secret(_to_str(value)),
+    bool: _to_bool,
+    int: _to_number(int),
+    float: _to_number(float),
+    str: _to_str,
+}
+
+
+def _coerce(value: object, kind: Any, where: str) -> object:
+    """Convert a TOML value or an environment string to the field's type."""
+    if get_origin(kind) in (Union, types.UnionType):
+        kind = next(a for a in get_args(kind) if a is not type(None))
+    convert: Callable[[object], object]
+    if get_origin(kind) is tuple:
+        convert = _to_tuple
+    elif isinstance(kind, type) and issubclass(kind, StrEnum):
+        convert = lambda value: kind(str(value).lower())  # noqa: E731
+    else:
+        convert = _CONVERTERS[kind]
+    try:
+        return convert(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where} is malformed: {exc}") from None
+
+
+def _build(
+    cls: type[S], section: str, values: Mapping[str, object], env_prefix: str
+) -> S:
+    hints = get_type_hints(cls)
+    unknown = sorted(set(values) - {f.name for f in fields(cls)})  # type: ignore[arg-type]
+    if unknown:
+        raise ConfigError(f"{section}: unknown key(s) {', '.join(unknown)}")
+    kwargs: dict[str, object] = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        where = f"{section}.{f.name}"
+        if env_prefix:
+            where += f" ({env_prefix}{f.name.upper()})"
+        if f.name in values:
+            kwargs[f.name] = _coerce(values[f.name], hints[f.name], where)
+        elif f.default is MISSING and f.default_factory is MISSING:
+            raise ConfigError(f"{where} is required")
+    return cls(**kwargs)
+
+
+def _env_values(
+    environ: Mapping[str, str], prefix: str, names: object
+) -> dict[str, str]:
+    return {
+        name: environ[prefix + name.upper()]
+        for name in names  # type: ignore[attr-defined]
+        if prefix + name.upper() in environ
+    }
+
+
+def _catalog(raw: object) -> tuple[CatalogEntry, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError("catalog must be an array of tables ([[catalog]])")
+    entries = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise ConfigError(f"catalog[{index}] must be a table")
+        entries.append(_build(CatalogEntry, f"catalog[{index}]", item, ""))
+    skus = [e.sku for e in entries]
+    if len(set(skus)) != len(skus):
+        raise ConfigError("catalog: a SKU is listed twice")
+    return tuple(entries)
+
+
+def settings_from(data: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
+    """Build settings from parsed TOML ``data`` with ``environ`` overriding it."""
+    unknown = sorted(set(data) - {"gateway", "providers", "catalog"})
+    if unknown:
+        raise ConfigError(f"unknown section(s): {', '.join(unknown)}")
+    gateway = {
+        **data.get("gateway", {}),
+        **_env_values(environ, ENV_PREFIX, _GATEWAY_KEYS),
+    }
+    kwargs: dict[str, object] = {}
+    base = _build(Settings, "gateway", gateway, ENV_PREFIX)
+    providers = data.get("providers", {})
+    for name, cls in PROVIDER_SETTINGS.items():
+        prefix = f"{ENV_PREFIX}{name.upper()}_"
+        values = {
+            **providers.get(name, {}),
+            **_env_values(environ, prefix, [f.name for f in fields(cls)]),
+        }
+        if name in providers or values:
+            kwargs[name] = _build(cls, f"providers.{name}", values, prefix)
+    extra = sorted(set(providers) - set(PROVIDER_SETTINGS))
+    if extra:
+        raise ConfigError(f"providers: unknown provider(s) {', '.join(extra)}")
+    catalog = _catalog(data.get("catalog", []))
+    return Settings(
+        **{
+            **{f.name: getattr(base, f.name) for f in fields(base)},
+            **kwargs,
+            "catalog": catalog,
+        }
+    )
+
+
+def load_settings(path: str | Path | None, environ: Mapping[str, str]) -> Settings:
+    """Read ``path`` (TOML; ``None``: none) and the ``GATEWAY_*`` variables."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read config file {path}: {exc.strerror}"
+            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    return settings_from(data, environ)

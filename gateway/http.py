@@ -1,0 +1,190 @@
+"""HTTP to the platforms: pooled sessions and the one status-to-error map.
+
+Every provider client talks through ``ProviderHttp``: one pooled ``aiohttp`` session
+per platform (opened at start-up, closed at shutdown), a per-platform timeout, JSON
+decoding, and ``raise_for_provider`` turning an HTTP failure into ``ProviderError``:
+
+=========================  ==============================
+what happened              raised
+=========================  ==============================
+no answer in time          ProviderTimeout
+connection failed          ProviderUnavailable
+400, 405, 409, 415, 422    ProviderBadRequest
+401, 403                   ProviderAuthError
+404                        ProviderNotFound
+429                        ProviderRateLimited (+ Retry-After)
+5xx, anything else         ProviderUnavailable
+2xx with unreadable JSON   ProviderPayloadError
+=========================  ==============================
+
+Platforms that report errors inside a 200 envelope (Trustoo ``code``, Mayar
+``messages``) are decoded by their client, which raises from the same tree. Log lines
+carry provider, method, path (never the query: it may hold a key), status and time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Final
+
+import aiohttp
+from multidict import CIMultiDictProxy
+
+from gateway.config import ProviderSettings
+from gateway.errors import (
+    ProviderAuthError,
+    ProviderBadRequest,
+    ProviderError,
+    ProviderNotFound,
+    ProviderPayloadError,
+    ProviderRateLimited,
+    ProviderTimeout,
+    ProviderUnavailable,
+)
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT: Final = "reviews-gateway/0.1 (+aiohttp)"
+Params = Mapping[str, str | int | float]
+
+_STATUS_ERRORS: Final[Mapping[int, type[ProviderError]]] = {
+    400: ProviderBadRequest,
+    401: ProviderAuthError,
+    403: ProviderAuthError,
+    404: ProviderNotFound,
+    405: ProviderBadRequest,
+    409: ProviderBadRequest,
+    415: ProviderBadRequest,
+    422: ProviderBadRequest,
+    429: ProviderRateLimited,
+}
+
+
+def open_session(settings: ProviderSettings) -> aiohttp.ClientSession:
+    """A pooled session for one platform, rooted at its ``base_url``.
+
+    Must be called inside the running loop (at start-up) and closed at shutdown.
+    """
+    return aiohttp.ClientSession(
+        base_url=settings.base_url,
+        timeout=aiohttp.ClientTimeout(
+            total=settings.timeout_s, sock_connect=settings.connect_timeout_s
+        ),
+        connector=aiohttp.TCPConnector(limit=settings.max_connections),
+        headers={"User-Agent": USER_AGENT},
+    )
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Parse a ``Retry-After`` header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def raise_for_provider(provider: str, status: int, headers: Mapping[str, str]) -> None:
+    """Raise the ``ProviderError`` for a failed HTTP ``status``; return on 2xx/3xx."""
+    if status < 400:
+        return
+    error = _STATUS_ERRORS.get(status, ProviderUnavailable)
+    raise error(
+        provider,
+        f"answered HTTP {status}",
+        http_status=status,
+        retry_after=retry_after_seconds(headers.get("Retry-After")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderResponse:
+    """A platform's answer: status, headers and the decoded JSON body (or None)."""
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: object
+
+
+class ProviderHttp:
+    """One platform's HTTP: requests over its pooled session, errors mapped."""
+
+    def __init__(self, provider: str, session: aiohttp.ClientSession) -> None:
+        self.provider = provider
+        self.session = session
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json_body: object = None,
+        data: Mapping[str, str] | bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> ProviderResponse:
+        """Send one request; ``path`` is relative to the base URL (no leading ``/``).
+
+        Raises the ``ProviderError`` subclass for the failure; on success returns the
+        decoded body (``None`` for an empty one).
+        """
+        started = time.monotonic()
+        status = 0
+        try:
+            async with self.session.request(
+                method,
+                path,
+                params=params,
+                json=json_body,
+                data=data,
+                headers=headers,
+            ) as response:
+                status = response.status
+                raw = await response.read()
+                raise_for_provider(self.provider, status, response.headers)
+                return ProviderResponse(status, response.headers, self._decode(raw))
+        except TimeoutError as exc:
+            raise ProviderTimeout(self.provider, "did not answer in time") from exc
+        except aiohttp.ClientError as exc:
+            raise ProviderUnavailable(
+                self.provider, f"connection failed ({type(exc).__name__})"
+            ) from exc
+        finally:
+            logger.info(
+                "upstream call",
+                extra={
+                    "provider": self.provider,
+                    "method": method,
+                    "path": path,
+                    "status": status,
+                    "ms": round((time.monotonic() - started) * 1000, 1),
+                },
+            )
+
+    def _decode(self, raw: bytes) -> object:
+        if not raw.strip():
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise ProviderPayloadError(
+                self.provider, "answered malformed JSON"
+            ) from None
+
+
+def expect_object(provider: str, body: object, what: str) -> dict[str, object]:
+    """``body`` as a JSON object, or ``ProviderPayloadError`` naming ``what``."""
+    if not isinstance(body, dict):
+        raise ProviderPayloadError(provider, f"{what}: expected a JSON object")
+    return body
