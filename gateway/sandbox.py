@@ -19,6 +19,16 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from gateway.config import (
+    CatalogEntry,
+    EtrustedSettings,
+    MayarSettings,
+    Mode,
+    Secret,
+    Settings,
+    TrustooSettings,
+    TrustpilotSettings,
+)
 from gateway.simulators import etrusted, mayar, trustoo, trustpilot
 from gateway.simulators.catalog import PROVIDERS, Catalog, build_catalog
 from gateway.simulators.control import (
@@ -74,6 +84,62 @@ class RunningSandbox:
     @property
     def log(self) -> RequestLog:
         return self.sandbox.log
+
+
+def sandbox_settings(running: RunningSandbox, **overrides: Any) -> Settings:
+    """Gateway settings pointing every provider at ``running``, with its catalog.
+
+    ``overrides`` replace top-level ``Settings`` fields (``cache_ttl_s=0``, ...).
+    """
+    creds = running.catalog.credentials
+    urls = running.sandbox.prefixes
+    providers: dict[str, object] = {}
+    if "trustpilot" in urls:
+        base = running.url("trustpilot")
+        providers["trustpilot"] = TrustpilotSettings(
+            base_url=base,
+            token_url=base
+            + "/v1/oauth/oauth-business-users-for-applications/accesstoken",
+            api_key=Secret(creds.trustpilot.api_key),
+            api_secret=Secret(creds.trustpilot.api_secret),
+            business_unit_id=creds.trustpilot.business_unit_id,
+            username=creds.trustpilot.username,
+            password=Secret(creds.trustpilot.password),
+        )
+    if "etrusted" in urls:
+        providers["etrusted"] = EtrustedSettings(
+            base_url=running.url("etrusted"),
+            token_url=running.url("etrusted", 1) + "/oauth/token",
+            client_id=creds.etrusted.client_id,
+            client_secret=Secret(creds.etrusted.client_secret),
+            channel_ids=creds.etrusted.channel_ids,
+        )
+    if "trustoo" in urls:
+        providers["trustoo"] = TrustooSettings(
+            base_url=running.url("trustoo"),
+            public_token=creds.trustoo.public_token,
+            private_token=Secret(creds.trustoo.private_token),
+        )
+    if "mayar" in urls:
+        providers["mayar"] = MayarSettings(
+            base_url=running.url("mayar"), api_key=Secret(creds.mayar.api_key)
+        )
+    catalog = tuple(
+        CatalogEntry(
+            sku=p.sku,
+            trustoo_product_id=p.trustoo_product_id,
+            mayar_payment_link_id=p.mayar_payment_link_id,
+            name=p.name,
+            gtin=p.gtin,
+            mpn=p.mpn,
+            brand=p.brand,
+            url=p.url,
+            image_url=p.image_url,
+        )
+        for p in running.catalog.products
+    )
+    options: dict[str, Any] = {"mode": Mode.SANDBOX, "catalog": catalog}
+    return Settings(**{**options, **providers, **overrides})
 
 
 def create_sandbox(

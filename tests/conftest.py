@@ -1,4 +1,5 @@
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
@@ -18,3 +19,29 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
     """A plain client session for talking to servers on loopback."""
     async with aiohttp.ClientSession() as session:
         yield session
+
+
+class FakeClock:
+    """Wall clock and monotonic clock that move only when a test says so."""
+
+    def __init__(
+        self, start: datetime = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    ) -> None:
+        self._now = start
+        self._monotonic = 1_000.0
+
+    def now(self) -> datetime:
+        return self._now
+
+    def monotonic(self) -> float:
+        return self._monotonic
+
+    def advance(self, seconds: float) -> None:
+        self._now += timedelta(seconds=seconds)
+        self._monotonic += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock to inject into simulators (``clock=clock.now``) and clients."""
+    return FakeClock()
