@@ -50,6 +50,8 @@ from gateway.errors import (
 logger = logging.getLogger(__name__)
 
 USER_AGENT: Final = "reviews-gateway/0.1 (+aiohttp)"
+MAX_ERROR_BODY: Final = 4096
+MAX_VENDOR_MESSAGE: Final = 300
 Params = Mapping[str, str | int | float]
 
 _STATUS_ERRORS: Final[Mapping[int, type[ProviderError]]] = {
@@ -95,7 +97,28 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def raise_for_provider(provider: str, status: int, headers: Mapping[str, str]) -> None:
+def vendor_message(body: bytes) -> str | None:
+    """The platform's own refusal text from an error body, bounded; else ``None``.
+
+    Kept on the error for user errors (Mayar says *why* it refused a review only
+    there); never logged and never put in GraphQL ``extensions``.
+    """
+    try:
+        parsed = json.loads(body[:MAX_ERROR_BODY])
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    for name in ("messages", "message", "error_description", "error"):
+        value = parsed.get(name)
+        if isinstance(value, str) and value:
+            return value[:MAX_VENDOR_MESSAGE]
+    return None
+
+
+def raise_for_provider(
+    provider: str, status: int, headers: Mapping[str, str], body: bytes = b""
+) -> None:
     """Raise the ``ProviderError`` for a failed HTTP ``status``; return on 2xx/3xx."""
     if status < 400:
         return
@@ -105,6 +128,7 @@ def raise_for_provider(provider: str, status: int, headers: Mapping[str, str]) -
         f"answered HTTP {status}",
         http_status=status,
         retry_after=retry_after_seconds(headers.get("Retry-After")),
+        vendor_message=vendor_message(body),
     )
 
 
@@ -152,7 +176,7 @@ class ProviderHttp:
             ) as response:
                 status = response.status
                 raw = await response.read()
-                raise_for_provider(self.provider, status, response.headers)
+                raise_for_provider(self.provider, status, response.headers, raw)
                 return ProviderResponse(status, response.headers, self._decode(raw))
         except TimeoutError as exc:
             raise ProviderTimeout(self.provider, "did not answer in time") from exc

@@ -1,0 +1,30 @@
+"""Mayar (mayar.id) Headless API V2, reviews: the client and its mapping to records.
+
+Mayar is an Indonesian payments platform; a "product" is a payment link
+(``paymentLinkId``), mapped to a SKU by the catalog (``CatalogEntry.
+mayar_payment_link_id``). Sources: shared/seeds/003 (create review) and
+shared/vendors.md section 2 (endpoints, envelope, paging), 5.3/5.4 (mapping).
+
+Modules, each with one job: ``wire`` (TypedDicts of Mayar's JSON), ``mapping``
+(pure ``to_review``/``to_rating_summary``, status map, locator), ``envelope`` (the
+``{statusCode, messages, data}`` envelope and the refusals as ``ProviderError``),
+``listing`` (how ``list_reviews`` plans and merges its pages), ``transport`` (the
+Bearer key and one checked call over ``gateway.http``), ``bodies`` (write request
+bodies) and ``client`` (``MayarClient``).
+
+Status map: ``ACTIVE`` -> PUBLISHED, ``INACTIVE`` -> HIDDEN, ``ARCHIVED`` ->
+ARCHIVED (no PENDING or REJECTED at Mayar). Mayar has no shop reviews, titles,
+languages, countries or replies. ``Review.locator`` is ``"<paymentLinkId>/
+<customerId>"``: Mayar cannot fetch a review by id, only a customer's review of a
+payment link.
+
+Imports: gateway.records, gateway.errors, gateway.http, gateway.config,
+gateway.timestamps, aiohttp and the standard library only; never gateway.simulators,
+gateway.sandbox, another provider or GraphQL.
+"""
+
+from .bodies import MediaFile
+from .client import MayarClient
+from .mapping import to_rating_summary, to_review
+
+__all__ = ["MayarClient", "MediaFile", "to_rating_summary", "to_review"]
