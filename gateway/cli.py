@@ -1,12 +1,21 @@
-"""The ``reviews-gateway`` command line: ``sandbox`` (and, later, ``serve``)."""
+"""The ``reviews-gateway`` command line: ``serve`` the graph, or run the ``sandbox``."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
-from gateway.sandbox import serve_sandbox
+import uvicorn
+
+from gateway.app import create_app
+from gateway.config import Mode, Settings, load_settings
+from gateway.errors import ConfigError
+from gateway.sandbox import remote_sandbox_settings, serve_sandbox
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -15,6 +24,21 @@ def _parser() -> argparse.ArgumentParser:
         description="One GraphQL endpoint over four product-review platforms.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve",
+        help="serve the GraphQL endpoint (and GraphiQL) at /graphql",
+        description=(
+            "Serve the gateway. With no configuration it starts the embedded sandbox "
+            "and points every platform at it."
+        ),
+    )
+    serve.add_argument("--config", help="a TOML file (default: $GATEWAY_CONFIG)")
+    serve.add_argument("--host", default="127.0.0.1", help="default: %(default)s")
+    serve.add_argument("--port", type=int, default=8000, help="default: %(default)s")
+    serve.add_argument(
+        "--sandbox-url",
+        help="use the sandbox already running at this URL instead of the embedded one",
+    )
     sandbox = commands.add_parser(
         "sandbox",
         help="serve the four platform simulators from one local server",
@@ -38,14 +62,54 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _serve_settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(
+        args.config or os.environ.get("GATEWAY_CONFIG"), os.environ
+    )
+    sandbox_url = args.sandbox_url or settings.sandbox_url
+    if sandbox_url:
+        keep = {
+            "graphiql": settings.graphiql,
+            "cache_ttl_s": settings.cache_ttl_s,
+            "cache_max_entries": settings.cache_max_entries,
+            "max_page_size": settings.max_page_size,
+            "api_keys": settings.api_keys,
+        }
+        return asyncio.run(remote_sandbox_settings(sandbox_url, **keep))
+    if not settings.configured_providers:
+        return replace(settings, mode=Mode.SANDBOX)
+    return settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        settings = _serve_settings(args)
+    except ConfigError as error:
+        print(f"reviews-gateway: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        lifespan="on",
+        server_header=False,
+        timeout_graceful_shutdown=20,
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reviews-gateway`` console script."""
     args = _parser().parse_args(argv)
-    if args.command == "sandbox":
-        if not 0 <= args.latency_ms <= 600_000:
-            print("--latency-ms must be from 0 to 600000", file=sys.stderr)  # noqa: T201
-            return 2
-        serve_sandbox(args.host, args.port, seed=args.seed, latency_ms=args.latency_ms)
+    if args.command == "serve":
+        return _serve(args)
+    if not 0 <= args.latency_ms <= 600_000:
+        print("--latency-ms must be from 0 to 600000", file=sys.stderr)  # noqa: T201
+        return 2
+    serve_sandbox(args.host, args.port, seed=args.seed, latency_ms=args.latency_ms)
     return 0
 
 

@@ -32,6 +32,7 @@ from typing import Any, Final, TypeVar, Union, get_args, get_origin, get_type_hi
 from gateway.errors import ConfigError
 
 ENV_PREFIX: Final = "GATEWAY_"
+PROVIDER_NAMES: Final = ("trustpilot", "etrusted", "trustoo", "mayar")
 S = TypeVar("S")
 
 
@@ -140,6 +141,19 @@ class CatalogEntry:
     image_url: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A server key: its name, the SHA-256 hex digest of the key, and its scopes."""
+
+    name: str
+    sha256: str
+    scopes: tuple[str, ...] = ("read:private", "write")
+
+
+SANDBOX_SERVER_KEY: Final = "sandbox-server-key"
+"""The fixed server key accepted in sandbox mode (all scopes), written in the README."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     """Everything the gateway reads at start-up."""
@@ -153,7 +167,14 @@ class Settings:
     etrusted: EtrustedSettings | None = None
     trustoo: TrustooSettings | None = None
     mayar: MayarSettings | None = None
+    sandbox_url: str | None = None
     catalog: tuple[CatalogEntry, ...] = field(default=())
+    api_keys: tuple[ApiKey, ...] = field(default=())
+
+    @property
+    def configured_providers(self) -> tuple[str, ...]:
+        """The platforms with settings, in the usual order."""
+        return tuple(name for name in PROVIDER_NAMES if getattr(self, name) is not None)
 
 
 PROVIDER_SETTINGS: Final[Mapping[str, type[ProviderSettings]]] = {
@@ -164,6 +185,7 @@ PROVIDER_SETTINGS: Final[Mapping[str, type[ProviderSettings]]] = {
 }
 _GATEWAY_KEYS: Final = (
     "mode",
+    "sandbox_url",
     "graphiql",
     "cache_ttl_s",
     "cache_max_entries",
@@ -273,9 +295,24 @@ def _catalog(raw: object) -> tuple[CatalogEntry, ...]:
     return tuple(entries)
 
 
+def _api_keys(raw: object) -> tuple[ApiKey, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError("api_keys must be an array of tables ([[api_keys]])")
+    keys = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise ConfigError(f"api_keys[{index}] must be a table")
+        key = _build(ApiKey, f"api_keys[{index}]", item, "")
+        digest = key.sha256.lower()
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ConfigError(f"api_keys[{index}].sha256 must be a SHA-256 hex digest")
+        keys.append(ApiKey(key.name, digest, key.scopes))
+    return tuple(keys)
+
+
 def settings_from(data: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
     """Build settings from parsed TOML ``data`` with ``environ`` overriding it."""
-    unknown = sorted(set(data) - {"gateway", "providers", "catalog"})
+    unknown = sorted(set(data) - {"gateway", "providers", "catalog", "api_keys"})
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(unknown)}")
     gateway = {
@@ -297,11 +334,13 @@ def settings_from(data: Mapping[str, Any], environ: Mapping[str, str]) -> Settin
     if extra:
         raise ConfigError(f"providers: unknown provider(s) {', '.join(extra)}")
     catalog = _catalog(data.get("catalog", []))
+    keys = _api_keys(data.get("api_keys", []))
     return Settings(
         **{
             **{f.name: getattr(base, f.name) for f in fields(base)},
             **kwargs,
             "catalog": catalog,
+            "api_keys": keys,
         }
     )
 

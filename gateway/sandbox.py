@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Final
 
+import aiohttp
 from aiohttp import web
 
 from gateway.config import (
@@ -29,6 +30,7 @@ from gateway.config import (
     TrustooSettings,
     TrustpilotSettings,
 )
+from gateway.errors import ConfigError
 from gateway.simulators import etrusted, mayar, trustoo, trustpilot
 from gateway.simulators.catalog import PROVIDERS, Catalog, build_catalog
 from gateway.simulators.control import (
@@ -50,6 +52,9 @@ SIMULATORS: Final[Mapping[str, AppFactory]] = {
 """Provider id -> factory returning ``{mount prefix: sub-application}``."""
 
 SHUTDOWN_TIMEOUT_S: Final = 2.0
+TRUSTPILOT_TOKEN_PATH: Final = (
+    "/v1/oauth/oauth-business-users-for-applications/accesstoken"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,60 +91,88 @@ class RunningSandbox:
         return self.sandbox.log
 
 
-def sandbox_settings(running: RunningSandbox, **overrides: Any) -> Settings:
-    """Gateway settings pointing every provider at ``running``, with its catalog.
+def settings_from_catalog(
+    base_url: str, catalog: Mapping[str, Any], **overrides: Any
+) -> Settings:
+    """Gateway settings for the sandbox at ``base_url`` from its ``/_sandbox/catalog``.
 
-    ``overrides`` replace top-level ``Settings`` fields (``cache_ttl_s=0``, ...).
+    Every provider points at its prefix there with the sandbox's credentials, and the
+    catalog maps each SKU to its Trustoo and Mayar ids. ``overrides`` replace
+    top-level ``Settings`` fields (``cache_ttl_s=0``, ...).
     """
-    creds = running.catalog.credentials
-    urls = running.sandbox.prefixes
-    providers: dict[str, object] = {}
-    if "trustpilot" in urls:
-        base = running.url("trustpilot")
-        providers["trustpilot"] = TrustpilotSettings(
-            base_url=base,
-            token_url=base
-            + "/v1/oauth/oauth-business-users-for-applications/accesstoken",
-            api_key=Secret(creds.trustpilot.api_key),
-            api_secret=Secret(creds.trustpilot.api_secret),
-            business_unit_id=creds.trustpilot.business_unit_id,
-            username=creds.trustpilot.username,
-            password=Secret(creds.trustpilot.password),
-        )
-    if "etrusted" in urls:
-        providers["etrusted"] = EtrustedSettings(
-            base_url=running.url("etrusted"),
-            token_url=running.url("etrusted", 1) + "/oauth/token",
-            client_id=creds.etrusted.client_id,
-            client_secret=Secret(creds.etrusted.client_secret),
-            channel_ids=creds.etrusted.channel_ids,
-        )
-    if "trustoo" in urls:
-        providers["trustoo"] = TrustooSettings(
-            base_url=running.url("trustoo"),
-            public_token=creds.trustoo.public_token,
-            private_token=Secret(creds.trustoo.private_token),
-        )
-    if "mayar" in urls:
-        providers["mayar"] = MayarSettings(
-            base_url=running.url("mayar"), api_key=Secret(creds.mayar.api_key)
-        )
-    catalog = tuple(
+    creds = catalog["credentials"]
+    tp, et, to, ma = (creds[p] for p in PROVIDERS)
+    tp_base = f"{base_url}/trustpilot"
+    providers = {
+        "trustpilot": TrustpilotSettings(
+            base_url=tp_base,
+            token_url=tp_base + TRUSTPILOT_TOKEN_PATH,
+            api_key=Secret(tp["apiKey"]),
+            api_secret=Secret(tp["apiSecret"]),
+            business_unit_id=tp["businessUnitId"],
+            username=tp["username"],
+            password=Secret(tp["password"]),
+        ),
+        "etrusted": EtrustedSettings(
+            base_url=f"{base_url}/etrusted",
+            token_url=f"{base_url}/etrusted-login/oauth/token",
+            client_id=et["clientId"],
+            client_secret=Secret(et["clientSecret"]),
+            channel_ids=tuple(et["channelIds"]),
+        ),
+        "trustoo": TrustooSettings(
+            base_url=f"{base_url}/trustoo",
+            public_token=to["publicToken"],
+            private_token=Secret(to["privateToken"]),
+        ),
+        "mayar": MayarSettings(
+            base_url=f"{base_url}/mayar", api_key=Secret(ma["apiKey"])
+        ),
+    }
+    entries = tuple(
         CatalogEntry(
-            sku=p.sku,
-            trustoo_product_id=p.trustoo_product_id,
-            mayar_payment_link_id=p.mayar_payment_link_id,
-            name=p.name,
-            gtin=p.gtin,
-            mpn=p.mpn,
-            brand=p.brand,
-            url=p.url,
-            image_url=p.image_url,
+            sku=p["sku"],
+            trustoo_product_id=p.get("trustooProductId"),
+            mayar_payment_link_id=p.get("mayarPaymentLinkId"),
+            name=p.get("name"),
+            gtin=p.get("gtin"),
+            mpn=p.get("mpn"),
+            brand=p.get("brand"),
+            url=p.get("url"),
+            image_url=p.get("imageUrl"),
         )
-        for p in running.catalog.products
+        for p in catalog["products"]
     )
-    options: dict[str, Any] = {"mode": Mode.SANDBOX, "catalog": catalog}
-    return Settings(**{**options, **providers, **overrides})
+    served = catalog.get("served", PROVIDERS)
+    chosen = {name: value for name, value in providers.items() if name in served}
+    options: dict[str, Any] = {"mode": Mode.SANDBOX, "catalog": entries}
+    return Settings(**{**options, **chosen, **overrides})
+
+
+def sandbox_settings(running: RunningSandbox, **overrides: Any) -> Settings:
+    """Gateway settings pointing every provider at ``running`` (see above)."""
+    catalog = {**running.catalog.to_json(), "served": list(running.sandbox.prefixes)}
+    return settings_from_catalog(running.base_url, catalog, **overrides)
+
+
+async def remote_sandbox_settings(base_url: str, **overrides: Any) -> Settings:
+    """Settings for a sandbox already running at ``base_url`` (``serve --sandbox-url``).
+
+    Raises ``ConfigError`` when nothing sandbox-like answers there.
+    """
+    url = base_url.rstrip("/")
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http,
+            http.get(url + "/_sandbox/catalog") as response,
+        ):
+            response.raise_for_status()
+            catalog = await response.json()
+        return settings_from_catalog(url, catalog, **overrides)
+    except (aiohttp.ClientError, TimeoutError, KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"no sandbox answers at {url}/_sandbox/catalog ({type(exc).__name__})"
+        ) from exc
 
 
 def create_sandbox(

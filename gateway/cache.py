@@ -1,0 +1,115 @@
+"""The cross-request cache of provider results: TTL, bounded size, single flight.
+
+``ResultCache.get_or_load(key, load)`` answers from the cache while the entry is fresh;
+otherwise it runs ``load()`` once, however many callers ask for the same key at the
+same time (they all await the one in-flight call: no stampede), and stores the result.
+Errors are never stored. Keys are built by ``cache_key`` and hold everything that
+changes the answer: provider, resource, parameters and the credential scope.
+
+Values are records (immutable), never coroutines or futures: ``cachetools.cached`` on
+an ``async def`` would cache an await-once coroutine (cachetools #92).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from cachetools import TTLCache
+
+T = TypeVar("T")
+Key = tuple[Hashable, ...]
+
+
+def cache_key(provider: str, resource: str, *params: Hashable, scope: str = "") -> Key:
+    """The key of one provider result: provider, resource, parameters, scope."""
+    return (provider, resource, scope, *params)
+
+
+@dataclass(slots=True)
+class CacheStats:
+    """Counters for tests, traces and metrics."""
+
+    hits: int = 0
+    misses: int = 0
+    coalesced: int = 0
+
+
+class ResultCache(Generic[T]):
+    """A TTL cache of provider results with in-flight call coalescing."""
+
+    def __init__(
+        self,
+        *,
+        ttl_s: float,
+        maxsize: int,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl_s = ttl_s
+        self._entries: TTLCache[Key, T] | None = (
+            TTLCache(maxsize=maxsize, ttl=ttl_s, timer=timer) if ttl_s > 0 else None
+        )
+        self._in_flight: dict[Key, asyncio.Future[T]] = {}
+        self.stats = CacheStats()
+
+    def get(self, key: Key) -> T | None:
+        """The fresh cached value of ``key``, or ``None``."""
+        if self._entries is None:
+            return None
+        return self._entries.get(key)
+
+    def put(self, key: Key, value: T) -> None:
+        if self._entries is not None:
+            self._entries[key] = value
+
+    def invalidate(self, predicate: Callable[[Key], bool]) -> int:
+        """Drop every entry whose key matches; returns how many were dropped."""
+        if self._entries is None:
+            return 0
+        doomed = [key for key in list(self._entries) if predicate(key)]
+        for key in doomed:
+            self._entries.pop(key, None)
+        return len(doomed)
+
+    async def get_or_load(self, key: Key, load: Callable[[], Awaitable[T]]) -> T:
+        """The cached value of ``key``, or the result of one shared ``load()``."""
+        cached = self.get(key)
+        if cached is not None:
+            self.stats.hits += 1
+            return cached
+        return await self.coalesce(key, load, store=True)
+
+    async def coalesce(
+        self, key: Key, load: Callable[[], Awaitable[T]], *, store: bool = False
+    ) -> T:
+        """Run ``load()`` once for all concurrent callers of ``key``.
+
+        With ``store`` the result is cached under ``key``; errors never are.
+        """
+        pending = self._in_flight.get(key)
+        if pending is not None:
+            self.stats.coalesced += 1
+            return await asyncio.shield(pending)
+        self.stats.misses += 1
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = future
+        try:
+            value = await load()
+        except Exception as exc:
+            future.set_exception(exc)
+            # Mark the exception retrieved: the waiters may have gone away.
+            future.exception()
+            raise
+        except BaseException:
+            future.cancel()
+            raise
+        else:
+            if store:
+                self.put(key, value)
+            future.set_result(value)
+            return value
+        finally:
+            del self._in_flight[key]

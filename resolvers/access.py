@@ -1,0 +1,38 @@
+"""Who is calling: anonymous, or a server key from the configuration.
+
+Keys are held in the configuration as SHA-256 digests with scopes; a caller sends
+``Authorization: Bearer <key>``. In sandbox mode the fixed ``sandbox-server-key``
+(all scopes) is accepted too. A key that matches nothing is refused outright
+(UNAUTHENTICATED) rather than treated as anonymous, so a typo is noticed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from gateway.config import SANDBOX_SERVER_KEY, Mode, Settings
+from gateway.errors import Unauthenticated
+from resolvers.context import ANONYMOUS, SCOPES, Caller
+
+
+def digest(key: str) -> str:
+    """The SHA-256 hex digest under which a key is configured."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def authenticate(authorization: str | None, settings: Settings) -> Caller:
+    """The caller for an ``Authorization`` header; ``Unauthenticated`` if it is bad."""
+    if not authorization:
+        return ANONYMOUS
+    scheme, _, key = authorization.partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key:
+        raise Unauthenticated("send a server key as `Authorization: Bearer <key>`")
+    if settings.mode is Mode.SANDBOX and hmac.compare_digest(key, SANDBOX_SERVER_KEY):
+        return Caller("sandbox", SCOPES)
+    presented = digest(key)
+    for configured in settings.api_keys:
+        if hmac.compare_digest(presented, configured.sha256):
+            return Caller(configured.name, frozenset(configured.scopes))
+    raise Unauthenticated("the server key is not valid")

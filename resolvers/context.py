@@ -1,0 +1,92 @@
+"""The per-request context: the long-lived services, fresh loaders and error sink.
+
+``Services`` is built once at start-up (clients over pooled sessions, the result cache,
+the catalog); ``build_context`` makes a ``Context`` per request with new dataloaders,
+so batching and the per-request cache never leak across requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from gateway.cache import ResultCache
+from gateway.config import Settings
+from gateway.errors import Forbidden, ProviderError
+from gateway.records import Provider
+from resolvers.catalog import Catalog
+from resolvers.loaders import Loaders, build_loaders
+from resolvers.sources import AttributeSource, ConversationSource, ReviewSource
+
+Path = tuple[str | int, ...]
+ErrorSink = Callable[[ProviderError], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What every request shares: platform clients, cache, catalog, settings."""
+
+    settings: Settings
+    sources: Mapping[Provider, ReviewSource]
+    cache: ResultCache[object]
+    catalog: Catalog
+    conversations: ConversationSource | None = None
+    attributes: AttributeSource | None = None
+
+    @property
+    def providers(self) -> tuple[Provider, ...]:
+        """The configured platforms, in the schema's enum order."""
+        return tuple(p for p in Provider if p in self.sources)
+
+
+READ_PRIVATE = "read:private"
+WRITE = "write"
+SCOPES = frozenset({READ_PRIVATE, WRITE})
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is asking: anonymous (a frontend) or a server key with scopes."""
+
+    key_name: str | None = None
+    scopes: frozenset[str] = frozenset()
+
+    def require(self, scope: str, what: str) -> None:
+        """Raise ``Forbidden`` unless the caller holds ``scope``."""
+        if scope not in self.scopes:
+            who = "anonymous callers" if self.key_name is None else "this key"
+            raise Forbidden(f"{what} needs the {scope} scope, which {who} lack")
+
+
+ANONYMOUS = Caller()
+
+
+@dataclass(slots=True)
+class ProviderProblem:
+    """A platform failure to report beside partial data."""
+
+    error: ProviderError
+    path: Path | None
+
+
+@dataclass(slots=True)
+class Context:
+    """One request's view of the services, its loaders and the failures it met."""
+
+    services: Services
+    loaders: Loaders
+    caller: Caller = ANONYMOUS
+    problems: list[ProviderProblem] = field(default_factory=list)
+
+    def sink(self, path: Path | None = None) -> ErrorSink:
+        """A callable that records a platform failure at ``path``."""
+
+        def report(error: ProviderError) -> None:
+            self.problems.append(ProviderProblem(error, path))
+
+        return report
+
+
+def build_context(services: Services, caller: Caller = ANONYMOUS) -> Context:
+    """A fresh context for one request (call inside the running loop)."""
+    return Context(services, build_loaders(services), caller)

@@ -1,0 +1,82 @@
+"""Review list requests: the filter, the orders, and the test a review must pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from gateway.records import Provider, Review, ReviewQuery, ReviewStatus
+
+
+class ReviewOrder(StrEnum):
+    """The orders a merged list can be read in."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    HIGHEST_RATED = "highest_rated"
+    LOWEST_RATED = "lowest_rated"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFilter:
+    """What a caller asked to see; ``None`` means "any"."""
+
+    providers: frozenset[Provider] | None = None
+    ratings: frozenset[int] | None = None
+    language: str | None = None
+    statuses: frozenset[ReviewStatus] = frozenset({ReviewStatus.PUBLISHED})
+    with_media: bool | None = None
+    verified: bool | None = None
+    has_reply: bool | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+    def query(self, skus: tuple[str, ...] | None) -> ReviewQuery:
+        """The part every platform can be asked to apply (clients apply it exactly)."""
+        return ReviewQuery(
+            skus=skus,
+            statuses=self.statuses,
+            ratings=self.ratings,
+            language=self.language,
+            created_after=self.created_after,
+            created_before=self.created_before,
+        )
+
+    def accepts(self, review: Review) -> bool:
+        """The filters the gateway applies itself, over what the platforms return."""
+        return (
+            (self.with_media is None or bool(review.media) == self.with_media)
+            and (self.verified is None or review.verified is self.verified)
+            and (self.has_reply is None or self._replied(review) == self.has_reply)
+        )
+
+    @staticmethod
+    def _replied(review: Review) -> bool:
+        return review.reply is not None or review.conversation_id is not None
+
+    @property
+    def filters_in_gateway(self) -> bool:
+        return (self.with_media, self.verified, self.has_reply) != (None, None, None)
+
+
+SortKey = tuple[float, float, int, str]
+PROVIDER_RANK = {provider: rank for rank, provider in enumerate(Provider)}
+
+
+def sort_key(order: ReviewOrder) -> Callable[[Review], SortKey]:
+    """The total order of a merged list: the requested one, then platform and id."""
+
+    def key(review: Review) -> SortKey:
+        created = review.created_at.timestamp()
+        rank = PROVIDER_RANK[review.provider]
+        if order is ReviewOrder.NEWEST:
+            return (0.0, -created, rank, review.provider_review_id)
+        if order is ReviewOrder.OLDEST:
+            return (0.0, created, rank, review.provider_review_id)
+        if order is ReviewOrder.HIGHEST_RATED:
+            return (-review.rating_exact, -created, rank, review.provider_review_id)
+        return (review.rating_exact, -created, rank, review.provider_review_id)
+
+    return key

@@ -1,0 +1,176 @@
+"""Per-request dataloaders over the cross-request result cache.
+
+Each loader batches the keys a request asks for within one tick and sends them to the
+platform in as few calls as its API allows (Trustpilot batch-summaries, comma lists of
+SKUs, ...). Batch functions answer aligned with their keys: the value, ``None`` for a
+missing object, or the exception of a key that failed (aiodataloader rejects only that
+key's load). Before calling a platform they take what the ``ResultCache`` holds, and the
+misses go out as one call that concurrent identical batches share.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar, cast
+
+from aiodataloader import DataLoader
+
+from gateway.cache import cache_key
+from gateway.errors import ProviderError
+from gateway.records import (
+    AttributeSummary,
+    Conversation,
+    Provider,
+    RatingSummary,
+    Review,
+    ReviewKey,
+)
+
+if TYPE_CHECKING:
+    from resolvers.context import Services
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+SummaryKey = tuple[Provider, str]
+ReviewLoadKey = tuple[Provider, ReviewKey]
+MAX_BATCH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Loaders:
+    """One loader per key kind; built fresh for every request."""
+
+    summary_by_sku: DataLoader[SummaryKey, RatingSummary]
+    review_by_key: DataLoader[ReviewLoadKey, Review | None]
+    conversation_by_id: DataLoader[str, Conversation | None]
+    attribute_summaries_by_sku: DataLoader[str, tuple[AttributeSummary, ...]]
+
+
+async def _cached_batch(
+    services: Services,
+    provider: Provider,
+    resource: str,
+    keys: Sequence[K],
+    fetch: Callable[[list[K]], Awaitable[Sequence[V | ProviderError]]],
+) -> dict[K, V | Exception]:
+    """Answer ``keys`` from the cache, fetching the misses in one shared call."""
+    cache = services.cache
+    answers: dict[K, V | Exception] = {}
+    misses: list[K] = []
+    for key in dict.fromkeys(keys):
+        hit = cache.get(cache_key(provider, resource, key))
+        if hit is None:
+            misses.append(key)
+        else:
+            cache.stats.hits += 1
+            answers[key] = cast("V", hit)
+    if not misses:
+        return answers
+
+    async def load() -> object:
+        return list(await fetch(misses))
+
+    batch_key = cache_key(provider, resource + "-batch", tuple(misses))
+    try:
+        values = cast(
+            "list[V | ProviderError]", await cache.get_or_load(batch_key, load)
+        )
+    except ProviderError as exc:
+        values = [exc] * len(misses)
+    cache.invalidate(lambda k: k == batch_key)
+    for key, value in zip(misses, values, strict=True):
+        if not isinstance(value, Exception) and value is not None:
+            cache.put(cache_key(provider, resource, key), value)
+        answers[key] = value
+    return answers
+
+
+def _by_provider(keys: Sequence[tuple[Provider, K]]) -> dict[Provider, list[K]]:
+    groups: dict[Provider, list[K]] = defaultdict(list)
+    for provider, key in keys:
+        groups[provider].append(key)
+    return groups
+
+
+async def _per_provider(
+    services: Services,
+    resource: str,
+    keys: Sequence[tuple[Provider, K]],
+    fetch: Callable[[Provider, list[K]], Awaitable[Sequence[V | ProviderError]]],
+) -> list[V | Exception]:
+    groups = _by_provider(keys)
+
+    async def one(provider: Provider, group: list[K]) -> dict[K, V | Exception]:
+        return await _cached_batch(
+            services, provider, resource, group, lambda ks: fetch(provider, ks)
+        )
+
+    results = await asyncio.gather(*(one(p, g) for p, g in groups.items()))
+    answers = dict(zip(groups, results, strict=True))
+    return [answers[provider][key] for provider, key in keys]
+
+
+def _loader(
+    batch: Callable[[list[K]], Awaitable[Sequence[V | Exception]]],
+) -> DataLoader[K, V]:
+    # aiodataloader resolves a key whose slot holds an Exception by rejecting that
+    # key's load, but its stub types the batch answer as values only.
+    return DataLoader(batch, max_batch_size=MAX_BATCH)  # type: ignore[arg-type]
+
+
+def build_loaders(services: Services) -> Loaders:
+    """Fresh loaders bound to ``services`` (call inside the running loop)."""
+
+    async def summaries(keys: list[SummaryKey]) -> list[RatingSummary | Exception]:
+        async def fetch(
+            provider: Provider, skus: list[str]
+        ) -> Sequence[RatingSummary | ProviderError]:
+            return await services.sources[provider].summaries_by_sku(skus)
+
+        return await _per_provider(services, "summary", keys, fetch)
+
+    async def reviews(keys: list[ReviewLoadKey]) -> list[Review | Exception | None]:
+        async def fetch(
+            provider: Provider, batch: list[ReviewKey]
+        ) -> Sequence[Review | ProviderError | None]:
+            return await services.sources[provider].reviews_by_keys(batch)
+
+        return await _per_provider(services, "review", keys, fetch)
+
+    async def conversations(ids: list[str]) -> list[Conversation | Exception | None]:
+        source = services.conversations
+        if source is None:
+            return [None] * len(ids)
+        answers = await _cached_batch(
+            services,
+            Provider.TRUSTPILOT,
+            "conversation",
+            ids,
+            source.conversations_by_ids,
+        )
+        return [answers[i] for i in ids]
+
+    async def attributes(
+        skus: list[str],
+    ) -> list[tuple[AttributeSummary, ...] | Exception]:
+        source = services.attributes
+        if source is None:
+            return [()] * len(skus)
+        answers = await _cached_batch(
+            services,
+            Provider.TRUSTPILOT,
+            "attributes",
+            skus,
+            source.attribute_summaries,
+        )
+        return [answers[s] for s in skus]
+
+    return Loaders(
+        summary_by_sku=_loader(summaries),
+        review_by_key=_loader(reviews),
+        conversation_by_id=_loader(conversations),
+        attribute_summaries_by_sku=_loader(attributes),
+    )

@@ -1,0 +1,187 @@
+"""The k-way merge of several platforms' review lists into one ordered page.
+
+Each platform is a ``Stream`` over its client's pages, newest first. In NEWEST order the
+streams are merged as they are read: a page is fetched only when the stream's head is
+needed. The other orders (OLDEST, HIGHEST_RATED, LOWEST_RATED) are not offered by the
+platforms, so each stream is read to its end (at most ``MAX_SORTED_REVIEWS``; every page
+is cached) and sorted before merging. Either way a stream's position is what the cursor
+records: the platform's own page position, the page size and how many items of that
+page were used, so the next page resumes exactly where this one stopped.
+
+A platform that fails is reported through the error sink and left out of this page; its
+position in the cursor does not move, so a later page can still include it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Final, cast
+
+from gateway.cache import cache_key
+from gateway.errors import InvalidInput, ProviderError
+from gateway.records import Page, Provider, Review, ReviewQuery
+from resolvers.context import Context, ErrorSink
+from resolvers.cursor import StreamPosition
+from resolvers.filters import ReviewFilter, ReviewOrder, SortKey, sort_key
+from resolvers.sources import ReviewSource
+
+MAX_SORTED_REVIEWS: Final = 10_000
+SORT_PAGE_SIZE: Final = 100
+
+
+async def read_page(
+    ctx: Context,
+    source: ReviewSource,
+    query: ReviewQuery,
+    position: str | None,
+    size: int,
+) -> Page[Review]:
+    """One page of one platform, through the result cache (coalesced)."""
+    key = cache_key(source.provider, "reviews", query, position, size)
+
+    async def load() -> object:
+        return await source.list_reviews(query, position, size)
+
+    return cast("Page[Review]", await ctx.services.cache.get_or_load(key, load))
+
+
+class Stream:
+    """One platform's part of a merged list, and its position."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        source: ReviewSource,
+        query: ReviewQuery,
+        review_filter: ReviewFilter,
+        state: StreamPosition,
+    ) -> None:
+        self.provider: Provider = source.provider
+        self.state = state
+        self.failed = False
+        self._ctx = ctx
+        self._source = source
+        self._query = query
+        self._accepts = review_filter.accepts
+        self._buffer: deque[tuple[int, Review]] = deque()
+        self._next: str | None = None
+        self._loaded = False
+        self.total: int | None = None
+
+    @property
+    def head(self) -> Review | None:
+        return self._buffer[0][1] if self._buffer else None
+
+    @property
+    def has_more(self) -> bool:
+        if self.failed:
+            return False
+        if self._buffer:
+            return True
+        return not self.state.done and (not self._loaded or self._next is not None)
+
+    def take(self) -> Review:
+        index, review = self._buffer.popleft()
+        self.state = replace(self.state, consumed=index + 1)
+        return review
+
+    async def fill(self, sink: ErrorSink) -> None:
+        """Load pages until the head is known, the stream ends, or it fails."""
+        try:
+            while not self._buffer and not self.state.done:
+                if self._loaded:
+                    if self._next is None:
+                        self.state = replace(self.state, done=True)
+                        break
+                    self.state = StreamPosition(self._next, self.state.page_size, 0)
+                await self._load()
+        except ProviderError as error:
+            self.failed = True
+            sink(error)
+
+    async def _load(self) -> None:
+        page = await read_page(
+            self._ctx,
+            self._source,
+            self._query,
+            self.state.position,
+            self.state.page_size,
+        )
+        if not self._loaded:
+            self.total = page.total
+        self._loaded = True
+        self._next = page.next
+        self._buffer.extend(
+            (i, r)
+            for i, r in enumerate(page.items)
+            if i >= self.state.consumed and self._accepts(r)
+        )
+
+    async def fill_sorted(
+        self, sink: ErrorSink, key: Callable[[Review], SortKey]
+    ) -> None:
+        """Read the whole stream, sort it, and skip what was already returned."""
+        if self.state.done or self._loaded:
+            return
+        reviews: list[Review] = []
+        position: str | None = None
+        try:
+            while True:
+                page = await read_page(
+                    self._ctx, self._source, self._query, position, SORT_PAGE_SIZE
+                )
+                reviews.extend(r for r in page.items if self._accepts(r))
+                if len(reviews) > MAX_SORTED_REVIEWS:
+                    raise InvalidInput(
+                        "too many reviews to sort in this order; narrow the filter"
+                    )
+                if page.next is None:
+                    break
+                position = page.next
+        except ProviderError as error:
+            self.failed = True
+            sink(error)
+            return
+        self._loaded = True
+        self.total = len(reviews)
+        reviews.sort(key=key)
+        self._buffer.extend(
+            (i, r) for i, r in enumerate(reviews) if i >= self.state.consumed
+        )
+        if not self._buffer:
+            self.state = replace(self.state, done=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    """A merged page: the reviews with each one's stream positions after it."""
+
+    items: tuple[tuple[Review, dict[str, StreamPosition]], ...]
+    has_next_page: bool
+    total: int | None
+
+
+async def merge(
+    streams: Sequence[Stream], order: ReviewOrder, first: int, sink: ErrorSink
+) -> Merged:
+    """Take the ``first`` best reviews across ``streams`` in ``order``."""
+    key = sort_key(order)
+    if order is not ReviewOrder.NEWEST:
+        await asyncio.gather(*(s.fill_sorted(sink, key) for s in streams))
+    items: list[tuple[Review, dict[str, StreamPosition]]] = []
+    while len(items) < first:
+        await asyncio.gather(
+            *(s.fill(sink) for s in streams if s.head is None and s.has_more)
+        )
+        live = [s for s in streams if s.head is not None]
+        if not live:
+            break
+        best = min(live, key=lambda s: key(cast("Review", s.head)))
+        review = best.take()
+        items.append((review, {s.provider.value: s.state for s in streams}))
+    totals = [s.total for s in streams]
+    total = None if None in totals else sum(t for t in totals if t is not None)
+    return Merged(tuple(items), any(s.has_more for s in streams), total)

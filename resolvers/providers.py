@@ -1,0 +1,70 @@
+"""What each platform can do, and whether it is configured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from gateway.records import Provider
+from resolvers.context import Context
+
+CAPABILITIES: Final[dict[Provider, tuple[str, ...]]] = {
+    Provider.TRUSTPILOT: (
+        "reviews",
+        "ratingSummary",
+        "attributeSummaries",
+        "conversations",
+        "replyToReview",
+        "updateComment",
+        "setConversationState",
+        "createInvitationLink",
+    ),
+    Provider.ETRUSTED: (
+        "reviews",
+        "ratingSummary",
+        "serviceReviews",
+        "replyToReview",
+        "reportReview",
+    ),
+    Provider.TRUSTOO: (
+        "reviews",
+        "ratingSummary",
+        "shopReviews",
+        "createReview",
+        "deleteReview",
+        "webhooks",
+        "customerExclusions",
+        "unsubscribeEmail",
+        "mediaUpload",
+    ),
+    Provider.MAYAR: (
+        "reviews",
+        "ratingSummary",
+        "createReview",
+        "updateReview",
+        "setReviewStatus",
+        "deleteReview",
+    ),
+}
+"""The graph's operations each platform supports (others: UNSUPPORTED_BY_PROVIDER)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderInfo:
+    """A platform as the graph sees it."""
+
+    provider: Provider
+    configured: bool
+    healthy: bool | None
+    capabilities: tuple[str, ...]
+
+
+def providers(ctx: Context) -> list[ProviderInfo]:
+    """Every platform, configured or not; health is unknown until measured."""
+    configured = set(ctx.services.providers)
+    return [
+        ProviderInfo(
+            p, p in configured, None, CAPABILITIES[p] if p in configured else ()
+        )
+        for p in Provider
+    ]

@@ -1,0 +1,68 @@
+"""What resolvers need from a provider client: the uniform read contract.
+
+Every client in ``gateway.providers`` satisfies ``ReviewSource`` structurally; the
+Trustpilot client also serves conversations and attribute summaries. Resolvers depend
+on these protocols, not on a platform, so a new platform needs no resolver change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from gateway.errors import ProviderError
+from gateway.records import (
+    AttributeSummary,
+    Conversation,
+    Page,
+    Provider,
+    RatingSummary,
+    Review,
+    ReviewKey,
+    ReviewQuery,
+)
+
+
+class ReviewSource(Protocol):
+    """One platform's reviews and star summaries."""
+
+    @property
+    def provider(self) -> Provider: ...
+
+    async def list_reviews(
+        self, query: ReviewQuery, position: str | None = None, limit: int = 20
+    ) -> Page[Review]:
+        """Newest first, exactly the reviews matching ``query``, one page."""
+        ...
+
+    async def reviews_by_keys(
+        self, keys: Sequence[ReviewKey]
+    ) -> list[Review | ProviderError | None]:
+        """Aligned with ``keys``; ``None`` where a review does not exist."""
+        ...
+
+    async def summaries_by_sku(
+        self, skus: Sequence[str]
+    ) -> list[RatingSummary | ProviderError]:
+        """Aligned with ``skus``; a zero summary where the platform has none."""
+        ...
+
+
+class ConversationSource(Protocol):
+    """A platform with reply threads (Trustpilot)."""
+
+    async def conversations_by_ids(
+        self, ids: Sequence[str]
+    ) -> list[Conversation | ProviderError | None]:
+        """Aligned with ``ids``; ``None`` where a conversation does not exist."""
+        ...
+
+
+class AttributeSource(Protocol):
+    """A platform with per-attribute ratings (Trustpilot)."""
+
+    async def attribute_summaries(
+        self, skus: Sequence[str]
+    ) -> list[tuple[AttributeSummary, ...] | ProviderError]:
+        """Aligned with ``skus``; ``()`` where a product has no attribute ratings."""
+        ...

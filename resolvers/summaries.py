@@ -1,0 +1,77 @@
+"""Star summaries merged across platforms, and attribute summaries."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from gateway.errors import ProviderError
+from gateway.records import AttributeSummary, Provider, RatingSummary, StarDistribution
+from resolvers.context import Context, ErrorSink
+
+
+@dataclass(frozen=True, slots=True)
+class MergedSummary:
+    """The summary over several platforms, with each platform's own."""
+
+    count: int
+    average: float | None
+    distribution: StarDistribution
+    providers: tuple[RatingSummary, ...]
+
+
+def combine(parts: Iterable[RatingSummary]) -> MergedSummary:
+    """Counts and distributions add up; the average is weighted by count.
+
+    Each platform's own average is used (not the distribution's), because eTrusted
+    rates in fractions and its five buckets round them.
+    """
+    summaries = tuple(parts)
+    count = sum(s.count for s in summaries)
+    distribution = sum((s.distribution for s in summaries), StarDistribution())
+    weighted = sum((s.average or 0.0) * s.count for s in summaries if s.count)
+    average = round(weighted / count, 2) if count else None
+    return MergedSummary(count, average, distribution, summaries)
+
+
+async def rating_summary(
+    ctx: Context,
+    sink: ErrorSink,
+    sku: str,
+    providers: frozenset[Provider] | None = None,
+) -> MergedSummary:
+    """A product's summary over ``providers`` (default: all configured).
+
+    A platform that fails is left out and reported; the others still count.
+    """
+    chosen = [
+        p
+        for p in ctx.services.providers
+        if (providers is None or p in providers)
+        and ctx.services.catalog.listed_on(p, sku)
+    ]
+    loads = [ctx.loaders.summary_by_sku.load((p, sku)) for p in chosen]
+    results = await asyncio.gather(*loads, return_exceptions=True)
+    parts: list[RatingSummary] = []
+    for result in results:
+        if isinstance(result, ProviderError):
+            sink(result)
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            parts.append(result)
+    return combine(parts)
+
+
+async def attribute_summaries(
+    ctx: Context, sink: ErrorSink, sku: str
+) -> tuple[AttributeSummary, ...]:
+    """A product's per-attribute ratings (Trustpilot, the one platform with them)."""
+    if ctx.services.attributes is None:
+        return ()
+    try:
+        return await ctx.loaders.attribute_summaries_by_sku.load(sku)
+    except ProviderError as error:
+        sink(error)
+        return ()

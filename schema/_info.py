@@ -1,0 +1,7 @@
+"""The ``Info`` type every resolver method receives."""
+
+import strawberry
+
+from resolvers.context import Context
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,92 @@
+"""A real gateway (uvicorn) on the sandbox (aiohttp), both on loopback."""
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+import uvicorn
+
+from gateway.app import create_app
+from gateway.sandbox import RunningSandbox, run_simulators, sandbox_settings
+from gateway.simulators.mayar import MayarSettings as SimulatedMayar
+
+SERVER_KEY = "sandbox-server-key"
+
+
+@dataclass
+class Gateway:
+    """A running gateway and the sandbox behind it."""
+
+    url: str
+    sandbox: RunningSandbox
+    http: aiohttp.ClientSession
+
+    async def query(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        key: str | None = None,
+        accept: str = "application/json",
+    ) -> tuple[int, dict[str, Any]]:
+        headers = {"Accept": accept}
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        async with self.http.post(
+            self.url + "/graphql",
+            json={"query": query, "variables": dict(variables or {})},
+            headers=headers,
+        ) as response:
+            return response.status, await response.json(content_type=None)
+
+    async def data(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        key: str | None = None,
+    ) -> dict[str, Any]:
+        status, body = await self.query(query, variables, key=key)
+        assert status == 200, body
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    def calls(self, provider: str | None = None) -> list[Any]:
+        return self.sandbox.log.entries(provider)
+
+
+@asynccontextmanager
+async def serve_gateway(
+    http: aiohttp.ClientSession, **overrides: Any
+) -> AsyncIterator[Gateway]:
+    """The sandbox (no Mayar rate limit unless asked) and a gateway in front of it."""
+    simulator_settings = overrides.pop(
+        "simulators", {"mayar": SimulatedMayar(rate_limit_per_minute=None)}
+    )
+    async with run_simulators(settings=simulator_settings) as running:
+        app = create_app(sandbox_settings(running, **overrides))
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=0, lifespan="on", log_level="warning"
+        )
+        server = uvicorn.Server(config)
+        task = asyncio.create_task(server.serve())
+        try:
+            while not server.started:
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.01)
+            port = server.servers[0].sockets[0].getsockname()[1]
+            yield Gateway(f"http://127.0.0.1:{port}", running, http)
+        finally:
+            server.should_exit = True
+            await task
+
+
+@pytest.fixture
+async def gateway(http: aiohttp.ClientSession) -> AsyncIterator[Gateway]:
+    async with serve_gateway(http) as running:
+        yield running
