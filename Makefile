@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install sandbox test lint fmt clean
+.PHONY: install serve sandbox test lint fmt sdl bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+## Regenerate the committed SDL snapshot after a deliberate schema change.
+sdl: $(STAMP)
+	$(BIN)/python -c "from schema import schema; print(schema)" > schema/schema.graphql
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from gateway.errors import ProviderError
-from gateway.records import Conversation, Provider, Review
+from gateway.records import (
+    CommentAuthorType,
+    Conversation,
+    ConversationState,
+    Provider,
+    Reply,
+    Review,
+)
 from resolvers.context import Context, ErrorSink
 
 
@@ -14,7 +21,7 @@ async def conversation(
     if provider is not Provider.TRUSTPILOT or ctx.services.conversations is None:
         return None
     found = await ctx.loaders.conversation_by_id.load(conversation_id)
-    if found is not None and found.state.value == "private":
+    if found is not None and found.state is ConversationState.PRIVATE:
         # Private threads are the business's own; only server keys see them.
         return found if ctx.caller.key_name is not None else None
     return found
@@ -31,3 +38,23 @@ async def of_review(
     except ProviderError as error:
         sink(error)
         return None
+
+
+async def reply_of(ctx: Context, sink: ErrorSink, review: Review) -> Reply | None:
+    """The merchant's public reply: the platform's own, or a thread's first answer.
+
+    Trustpilot has no reply field; its reply is the first business comment of the
+    review's public conversation.
+    """
+    if review.reply is not None:
+        return review.reply
+    thread = await of_review(ctx, sink, review)
+    if thread is None or thread.state is not ConversationState.PUBLIC:
+        return None
+    answers = [
+        c for c in thread.comments if c.author_type is CommentAuthorType.BUSINESS
+    ]
+    if not answers:
+        return None
+    first = min(answers, key=lambda c: c.created_at)
+    return Reply(first.body, first.created_at, first.updated_at)

@@ -36,7 +36,10 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 SummaryKey = tuple[Provider, str]
 ReviewLoadKey = tuple[Provider, ReviewKey]
-MAX_BATCH = 100
+MAX_BATCH = 1000
+"""Keys per batch across all platforms; each client chunks to its platform's limit
+(Trustpilot's batch-summaries takes 100 SKUs), so a loader never splits one
+platform's keys below that limit."""
 
 
 @dataclass(frozen=True, slots=True)

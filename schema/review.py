@@ -151,8 +151,10 @@ class Review(Node):
         ]
 
     @strawberry.field(description="The merchant's public reply, on any platform.")
-    def reply(self) -> Reply | None:
-        reply = self.record.reply
+    async def reply(self, info: Info) -> Reply | None:
+        reply = await conversations.reply_of(
+            info.context, info.context.sink(tuple(info.path.as_list())), self.record
+        )
         if reply is None:
             return None
         return Reply(

@@ -14,7 +14,10 @@ query Page($sku: String!, $first: Int, $after: String, $order: ReviewOrder,
   product(sku: $sku) {
     reviews(first: $first, after: $after, orderBy: $order, filter: $filter) {
       totalCount
-      edges { cursor node { id provider providerReviewId rating ratingExact createdAt } }
+      edges {
+        cursor
+        node { id provider providerReviewId rating ratingExact createdAt }
+      }
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     }
   }
