@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve sandbox test lint fmt sdl bench clean
+.PHONY: install serve sandbox test lint fmt sdl bench audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,20 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+## The gateway with GraphiQL on http://127.0.0.1:8000/graphql, on the embedded sandbox.
+serve: $(STAMP)
+	$(BIN)/reviews-gateway serve --host 127.0.0.1 --port 8000
+
+## Calls per query, latency p50/p99 and req/s (figures printed, not asserted).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+## The graphql-http audit suite (GraphQL-over-HTTP MUST/SHOULD) against `make serve`.
+audit:
+	rm -rf .audit && mkdir .audit && cp bench/graphql_http_audit.mjs .audit/
+	cd .audit && npm install --silent --no-save graphql graphql-http >/dev/null
+	node .audit/graphql_http_audit.mjs http://127.0.0.1:8000/graphql
+
 ## Regenerate the committed SDL snapshot after a deliberate schema change.
 sdl: $(STAMP)
 	$(BIN)/python -c "from schema import schema; print(schema)" > schema/schema.graphql
@@ -37,4 +51,4 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .audit

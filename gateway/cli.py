@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         help="latency added to every simulated call (default: 0)",
     )
+    sandbox.add_argument(
+        "--mayar-rate-limit",
+        type=int,
+        default=20,
+        help="Mayar's calls per minute per client, as Mayar documents (0: off)",
+    )
     return parser
 
 
@@ -109,7 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not 0 <= args.latency_ms <= 600_000:
         print("--latency-ms must be from 0 to 600000", file=sys.stderr)  # noqa: T201
         return 2
-    serve_sandbox(args.host, args.port, seed=args.seed, latency_ms=args.latency_ms)
+    serve_sandbox(
+        args.host,
+        args.port,
+        seed=args.seed,
+        latency_ms=args.latency_ms,
+        mayar_rate_limit=args.mayar_rate_limit or None,
+    )
     return 0
 
 

@@ -52,6 +52,8 @@ SIMULATORS: Final[Mapping[str, AppFactory]] = {
 """Provider id -> factory returning ``{mount prefix: sub-application}``."""
 
 SHUTDOWN_TIMEOUT_S: Final = 2.0
+MAYAR_DOCUMENTED_RATE_LIMIT: Final = 20
+"""Calls per minute per client IP that Mayar documents (its simulator's default)."""
 TRUSTPILOT_TOKEN_PATH: Final = (
     "/v1/oauth/oauth-business-users-for-applications/accesstoken"
 )
@@ -318,9 +320,17 @@ async def run_simulators(
         await runner.cleanup()
 
 
-def serve_sandbox(host: str, port: int, *, seed: int, latency_ms: int) -> None:
+def serve_sandbox(
+    host: str,
+    port: int,
+    *,
+    seed: int,
+    latency_ms: int,
+    mayar_rate_limit: int | None = MAYAR_DOCUMENTED_RATE_LIMIT,
+) -> None:
     """Run the sandbox in the foreground (the ``reviews-gateway sandbox`` command)."""
-    sandbox = create_sandbox(seed=seed, latency_ms=latency_ms)
+    settings = {"mayar": mayar.MayarSettings(rate_limit_per_minute=mayar_rate_limit)}
+    sandbox = create_sandbox(seed=seed, latency_ms=latency_ms, settings=settings)
     web.run_app(
         sandbox.app,
         host=host,

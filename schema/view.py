@@ -102,14 +102,17 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
-        sub_response: Response = request.state.sub_response
         if (
-            sub_response.media_type == GRAPHQL_RESPONSE
+            result.errors
             and result.data is None
-            and result.errors
+            and all(error.path is None for error in result.errors)
         ):
-            # Nothing executed: a request error, 400 under the new media type.
-            sub_response.status_code = 400
+            # Nothing executed (a parse or validation error): a request error, which
+            # carries no `data` entry, and a 400 under the new media type.
+            processed.pop("data", None)
+            sub_response: Response = request.state.sub_response
+            if sub_response.media_type == GRAPHQL_RESPONSE:
+                sub_response.status_code = 400
         return processed
 
     def create_response(

@@ -39,8 +39,18 @@ async def test_request_errors_follow_the_negotiated_media_type(
             assert response.status == status
             assert response.content_type == media
             body = await response.json(content_type=None)
-        assert "data" not in body or body["data"] is None
+        assert "data" not in body  # a request error: nothing was executed
         assert body["errors"]
+
+
+async def test_an_execution_error_keeps_its_data_entry(gateway: Gateway) -> None:
+    status, body = await gateway.query(
+        "{ reviews(first: 1000) { totalCount } }", accept=GRAPHQL_RESPONSE
+    )
+    assert status == 200
+    assert body["data"] is None
+    assert body["errors"][0]["path"] == ["reviews"]
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 async def test_unacceptable_media_and_bad_bodies_get_graphql_shaped_4xx(

@@ -1,0 +1,23 @@
+# Two stages: build a virtualenv with the gateway and its locked-down dependencies,
+# then copy it into a slim runtime that runs as an unprivileged user.
+FROM python:3.11-slim AS builder
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+RUN python -m venv /venv
+COPY pyproject.toml README.md ./
+COPY gateway ./gateway
+COPY schema ./schema
+COPY resolvers ./resolvers
+RUN /venv/bin/pip install .
+
+FROM python:3.11-slim
+ENV PYTHONUNBUFFERED=1 PATH=/venv/bin:$PATH
+RUN useradd --system --uid 10001 --no-create-home app
+COPY --from=builder /venv /venv
+USER app
+EXPOSE 8000
+# With no configuration (no GATEWAY_* provider settings, no GATEWAY_CONFIG) the gateway
+# runs on its embedded sandbox; mount a TOML file and set GATEWAY_CONFIG for real use.
+CMD ["uvicorn", "--factory", "gateway.app:create_app", "--host", "0.0.0.0", \
+     "--port", "8000", "--lifespan", "on", "--no-server-header", \
+     "--timeout-graceful-shutdown", "20"]
