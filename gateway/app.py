@@ -17,13 +17,16 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
 from typing import Any, TypedDict
 
+import aiohttp
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from gateway.cache import ResultCache
-from gateway.config import Mode, Settings, load_settings
+from gateway.config import Mode, ProviderSettings, Settings, load_settings
 from gateway.errors import Unauthenticated
 from gateway.http import open_session
 from gateway.providers.etrusted import EtrustedClient
@@ -34,9 +37,10 @@ from gateway.records import Provider
 from gateway.sandbox import remote_sandbox_settings, run_simulators, sandbox_settings
 from resolvers.access import authenticate
 from resolvers.catalog import Catalog
-from resolvers.context import Services
+from resolvers.context import Clients, Services
 from resolvers.sources import ReviewSource
-from schema import schema
+from schema import build_schema
+from schema.limits import QueryLimits
 from schema.view import GraphQLView, graphql_error_response
 
 logger = logging.getLogger(__name__)
@@ -67,36 +71,53 @@ async def _resolve_settings(settings: Settings, stack: AsyncExitStack) -> Settin
     return settings
 
 
-async def _services(settings: Settings, stack: AsyncExitStack) -> Services:
+async def _clients(settings: Settings, stack: AsyncExitStack) -> Clients:
+    """One client per configured platform, each over its own pooled session."""
+
+    async def session(provider: ProviderSettings) -> aiohttp.ClientSession:
+        return await stack.enter_async_context(open_session(provider))
+
     catalog = settings.catalog
-    sources: dict[Provider, ReviewSource] = {}
-    trustpilot = None
+    clients = Clients()
     if settings.trustpilot:
-        session = await stack.enter_async_context(open_session(settings.trustpilot))
-        trustpilot = TrustpilotClient(settings.trustpilot, session, catalog=catalog)
-        sources[Provider.TRUSTPILOT] = trustpilot
+        client = TrustpilotClient(
+            settings.trustpilot, await session(settings.trustpilot), catalog=catalog
+        )
+        clients = replace(clients, trustpilot=client)
     if settings.etrusted:
-        session = await stack.enter_async_context(open_session(settings.etrusted))
-        sources[Provider.ETRUSTED] = EtrustedClient(
-            settings.etrusted, session, catalog=catalog
+        et = EtrustedClient(
+            settings.etrusted, await session(settings.etrusted), catalog=catalog
         )
+        clients = replace(clients, etrusted=et)
     if settings.trustoo:
-        session = await stack.enter_async_context(open_session(settings.trustoo))
-        sources[Provider.TRUSTOO] = TrustooClient(
-            settings.trustoo, session, catalog=catalog
+        to = TrustooClient(
+            settings.trustoo, await session(settings.trustoo), catalog=catalog
         )
+        clients = replace(clients, trustoo=to)
     if settings.mayar:
-        session = await stack.enter_async_context(open_session(settings.mayar))
-        sources[Provider.MAYAR] = MayarClient(settings.mayar, session, catalog=catalog)
+        ma = MayarClient(settings.mayar, await session(settings.mayar), catalog=catalog)
+        clients = replace(clients, mayar=ma)
+    return clients
+
+
+async def _services(settings: Settings, stack: AsyncExitStack) -> Services:
+    clients = await _clients(settings, stack)
+    candidates: dict[Provider, ReviewSource | None] = {
+        Provider.TRUSTPILOT: clients.trustpilot,
+        Provider.ETRUSTED: clients.etrusted,
+        Provider.TRUSTOO: clients.trustoo,
+        Provider.MAYAR: clients.mayar,
+    }
     return Services(
         settings=settings,
-        sources=sources,
+        sources={p: c for p, c in candidates.items() if c is not None},
         cache=ResultCache(
             ttl_s=settings.cache_ttl_s, maxsize=settings.cache_max_entries
         ),
-        catalog=Catalog.of(catalog),
-        conversations=trustpilot,
-        attributes=trustpilot,
+        catalog=Catalog.of(settings.catalog),
+        clients=clients,
+        conversations=clients.trustpilot,
+        attributes=clients.trustpilot,
     )
 
 
@@ -122,7 +143,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
             yield {"services": services}
 
-    view = GraphQLView(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    limits = QueryLimits(settings.max_depth, settings.max_aliases, settings.max_tokens)
+    view = GraphQLView(
+        build_schema(limits), graphql_ide="graphiql" if settings.graphiql else None
+    )
 
     async def graphql(request: Request) -> Response:
         services: Services = request.state.services
@@ -152,4 +176,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", root, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Reviews-Trace"],
+            max_age=600,
+        )
+    ]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

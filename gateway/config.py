@@ -163,6 +163,10 @@ class Settings:
     cache_ttl_s: float = 60.0
     cache_max_entries: int = 10_000
     max_page_size: int = 100
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    cors_origins: tuple[str, ...] = ()
     trustpilot: TrustpilotSettings | None = None
     etrusted: EtrustedSettings | None = None
     trustoo: TrustooSettings | None = None
@@ -190,6 +194,10 @@ _GATEWAY_KEYS: Final = (
     "cache_ttl_s",
     "cache_max_entries",
     "max_page_size",
+    "max_depth",
+    "max_aliases",
+    "max_tokens",
+    "cors_origins",
 )
 
 

@@ -13,13 +13,28 @@ from dataclasses import dataclass, field
 from gateway.cache import ResultCache
 from gateway.config import Settings
 from gateway.errors import Forbidden, ProviderError
+from gateway.providers.etrusted import EtrustedClient
+from gateway.providers.mayar import MayarClient
+from gateway.providers.trustoo import TrustooClient
+from gateway.providers.trustpilot import TrustpilotClient
 from gateway.records import Provider
 from resolvers.catalog import Catalog
+from resolvers.idempotency import IdempotencyStore
 from resolvers.loaders import Loaders, build_loaders
 from resolvers.sources import AttributeSource, ConversationSource, ReviewSource
 
 Path = tuple[str | int, ...]
 ErrorSink = Callable[[ProviderError], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Clients:
+    """The configured platform clients, for the writes each platform alone offers."""
+
+    trustpilot: TrustpilotClient | None = None
+    etrusted: EtrustedClient | None = None
+    trustoo: TrustooClient | None = None
+    mayar: MayarClient | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +45,8 @@ class Services:
     sources: Mapping[Provider, ReviewSource]
     cache: ResultCache[object]
     catalog: Catalog
+    clients: Clients = field(default_factory=Clients)
+    idempotency: IdempotencyStore[object] = field(default_factory=IdempotencyStore)
     conversations: ConversationSource | None = None
     attributes: AttributeSource | None = None
 

@@ -1,19 +1,40 @@
-"""The GraphQL schema: an Apollo Federation 2 subgraph over the resolvers."""
+"""The GraphQL schema: an Apollo Federation 2 subgraph over the resolvers.
+
+``build_schema(limits)`` makes the schema with its query limits (the app builds one
+from its settings); ``schema`` is the one with default limits, for the SDL snapshot.
+"""
 
 import logging
 from collections.abc import Sequence
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from graphql import ASTValidationRule, GraphQLError
+from strawberry.extensions import AddValidationRules, MaskErrors
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
 from gateway.errors import GatewayError
 from schema.errors import ProviderErrors, should_mask
-from schema.query import Query
+from schema.limits import QueryLimits, TokenLimit, alias_rule, depth_rule
+from schema.query import ReadQuery
+from schema.reply_mutations import ReplyMutations
+from schema.review_mutations import ReviewMutations
+from schema.shop import ShopMutations, ShopQuery
 
 logger = logging.getLogger(__name__)
+
+
+@strawberry.type(description="Reads over every configured review platform.")
+class Query(ReadQuery, ShopQuery):
+    pass
+
+
+@strawberry.type(
+    description="Writes to the platforms. Every mutation needs a server key with the "
+    "write scope; refusals come back as userErrors, nothing half-written."
+)
+class Mutation(ReviewMutations, ReplyMutations, ShopMutations):
+    pass
 
 
 class GatewaySchema(strawberry.federation.Schema):
@@ -33,10 +54,24 @@ class GatewaySchema(strawberry.federation.Schema):
                 StrawberryLogger.error(error, execution_context)
 
 
-schema = GatewaySchema(
-    query=Query,
-    extensions=[
-        ProviderErrors,
-        lambda: MaskErrors(should_mask_error=should_mask),
-    ],
-)
+def build_schema(limits: QueryLimits | None = None) -> GatewaySchema:
+    """The schema enforcing ``limits`` (default: ``QueryLimits()``)."""
+    limits = limits or QueryLimits()
+    tokens = limits.max_tokens
+    rules: list[type[ASTValidationRule]] = [
+        depth_rule(limits.max_depth),
+        alias_rule(limits.max_aliases),
+    ]
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            ProviderErrors,
+            lambda: MaskErrors(should_mask_error=should_mask),
+            lambda: AddValidationRules(rules),
+            lambda: TokenLimit(tokens),
+        ],
+    )
+
+
+schema = build_schema()

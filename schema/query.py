@@ -50,8 +50,8 @@ async def _conversation(info: Info, value: str) -> Conversation | None:
     return Conversation.from_record(found) if found else None
 
 
-@strawberry.type(description="Reads over every configured review platform.")
-class Query:
+@strawberry.type
+class ReadQuery:
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         decoded = ids.decode(id)

@@ -76,6 +76,13 @@ def test_a_provider_configured_only_by_environment() -> None:
         ({"catalog": [{"sku": "A"}, {"sku": "A"}]}, {}, "a SKU is listed twice"),
         ({"catalog": [{"trustoo_product_id": 1}]}, {}, "catalog[0].sku is required"),
         ({"gateway": {"graphiql": "maybe"}}, {}, "gateway.graphiql"),
+        (
+            {"api_keys": [{"name": "bff", "sha256": "not-a-digest"}]},
+            {},
+            "api_keys[0].sha256 must be a SHA-256 hex digest",
+        ),
+        ({"api_keys": [{"sha256": "0" * 64}]}, {}, "api_keys[0].name is required"),
+        ({"api_keys": {"name": "x"}}, {}, "api_keys must be an array of tables"),
     ],
 )
 def test_bad_settings_stop_start_up_naming_the_key(
@@ -93,6 +100,25 @@ def test_unreadable_or_invalid_files_are_named(tmp_path: Path) -> None:
     broken.write_text("[gateway\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="is not valid TOML"):
         load_settings(broken, {})
+
+
+def test_keys_and_cors_come_from_the_file_and_environment() -> None:
+    digest = "ab" * 32
+    settings = settings_from(
+        {
+            "api_keys": [
+                {"name": "bff", "sha256": digest.upper(), "scopes": ["read:private"]}
+            ]
+        },
+        {
+            "GATEWAY_CORS_ORIGINS": "https://a.example, https://b.example",
+            "GATEWAY_MAX_DEPTH": "8",
+        },
+    )
+    assert settings.api_keys[0].sha256 == digest
+    assert settings.api_keys[0].scopes == ("read:private",)
+    assert settings.cors_origins == ("https://a.example", "https://b.example")
+    assert settings.max_depth == 8
 
 
 def test_secrets_never_print() -> None:

@@ -1,0 +1,203 @@
+"""The frame every write runs in: access, checks, idempotency, errors, invalidation.
+
+A write use case returns a ``WriteResult``: the changed object, or user errors. The
+frame around it (``perform``):
+
+1. needs the ``write`` scope (else ``Forbidden``: a GraphQL error);
+2. runs the gateway's own checks first; any failure is a user error with the field's
+   path and no platform is called;
+3. runs the write once per ``clientMutationId`` (see ``idempotency``); a write is never
+   retried (the clients retry nothing that is not idempotent);
+4. turns a platform's refusal into a user error with a stable code, an English
+   message and the platform's own text beside it;
+5. on success, forgets the cached reads the write changed, so the next read shows it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Final, Generic, TypeVar, cast
+
+from gateway.errors import (
+    ProviderAuthError,
+    ProviderBadRequest,
+    ProviderError,
+    ProviderNotFound,
+    ProviderRateLimited,
+    ProviderRejected,
+    ProviderTimeout,
+)
+from gateway.records import Provider
+from resolvers.context import WRITE, Context
+from resolvers.idempotency import KeyReused
+
+T = TypeVar("T")
+FieldPath = tuple[str, ...]
+
+EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+REFUSALS: Final[dict[str, str]] = {
+    "ALREADY_REVIEWED": "This customer has already reviewed this product.",
+    "NOT_A_BUYER": "This customer has not bought this product.",
+    "NO_TRANSACTION": "No paid transaction of this customer was found.",
+    "PRODUCT_NOT_FOUND": "The platform does not know this product.",
+    "REVIEW_NOT_FOUND": "The platform does not know this review.",
+    "ALREADY_EXISTS": "It already exists at the platform.",
+    "INVALID_REVIEWS": "The platform refused one of these reviews.",
+    "VALIDATION_FAILED": "The platform refused the input.",
+    "INVALID_ARGUMENT": "The platform refused the input.",
+}
+"""English messages for the platforms' refusal codes (``ProviderError.vendor_code``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UserError:
+    """Why a write was refused; ``field`` is the input path it concerns."""
+
+    message: str
+    code: str
+    field: FieldPath | None = None
+    provider_message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult(Generic[T]):
+    """A write's outcome: the changed object, or why it was refused."""
+
+    value: T | None = None
+    user_errors: tuple[UserError, ...] = ()
+
+    @classmethod
+    def refused(cls, *errors: UserError) -> WriteResult[T]:
+        return cls(None, tuple(errors))
+
+
+@dataclass(slots=True)
+class Checks:
+    """Collects the gateway's input checks; each failure names its field path."""
+
+    errors: list[UserError] = field(default_factory=list)
+
+    def fail(self, path: FieldPath, message: str, code: str = "INVALID") -> None:
+        self.errors.append(UserError(message, code, path))
+
+    def require(self, value: object, path: FieldPath) -> bool:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.fail(path, f"{path[-1]} is required", "REQUIRED")
+            return False
+        return True
+
+    def length(self, value: str | None, path: FieldPath, low: int, high: int) -> None:
+        if value is not None and not low <= len(value) <= high:
+            self.fail(
+                path, f"{path[-1]} must be {low} to {high} characters", "INVALID_LENGTH"
+            )
+
+    def rating(self, value: int | None, path: FieldPath) -> None:
+        if value is not None and not 1 <= value <= 5:
+            self.fail(path, "rating must be from 1 to 5", "INVALID_RATING")
+
+    def email(self, value: str | None, path: FieldPath) -> None:
+        if value is not None and not EMAIL.match(value):
+            self.fail(path, f"{path[-1]} is not an e-mail address", "INVALID_EMAIL")
+
+    def at_most(self, items: Sequence[object] | None, path: FieldPath, n: int) -> None:
+        if items is not None and len(items) > n:
+            self.fail(path, f"at most {n} {path[-1]} are allowed", "TOO_MANY")
+
+    def one_of(
+        self, value: str | None, path: FieldPath, allowed: Iterable[str]
+    ) -> None:
+        options = tuple(allowed)
+        if value is not None and value not in options:
+            self.fail(
+                path, f"{path[-1]} must be one of {', '.join(options)}", "INVALID_VALUE"
+            )
+
+    def provider(
+        self, provider: Provider, supported: Iterable[Provider], operation: str
+    ) -> bool:
+        """Whether ``provider`` can do ``operation`` (else UNSUPPORTED_BY_PROVIDER)."""
+        if provider in tuple(supported):
+            return True
+        self.fail(
+            ("provider",),
+            f"{provider.name} cannot {operation}",
+            "UNSUPPORTED_BY_PROVIDER",
+        )
+        return False
+
+
+def refusal(error: ProviderError, path: FieldPath | None = None) -> UserError:
+    """A platform's refusal (or failure) as a user error with a stable code."""
+    code = error.vendor_code or error.code
+    if isinstance(error, ProviderRejected | ProviderBadRequest | ProviderNotFound):
+        message = REFUSALS.get(code, f"{error.provider.upper()} refused the request.")
+    elif isinstance(error, ProviderTimeout):
+        message = (
+            f"{error.provider.upper()} did not answer in time; the write may or may "
+            "not have happened. Read before trying again."
+        )
+    elif isinstance(error, ProviderRateLimited):
+        message = f"{error.provider.upper()} is rate limiting; try again later."
+    elif isinstance(error, ProviderAuthError):
+        message = f"{error.provider.upper()} refused the gateway's credentials."
+    else:
+        message = f"{error.provider.upper()} is unavailable; nothing was written."
+    return UserError(message, code, path, error.vendor_message)
+
+
+def _replayable(result: WriteResult[object]) -> bool:
+    """Keep results whose state is known: successes and refusals, not outages."""
+    transport = {"PROVIDER_UNAVAILABLE", "PROVIDER_TIMEOUT", "PROVIDER_RATE_LIMITED"}
+    return not any(e.code in transport for e in result.user_errors)
+
+
+async def perform(
+    ctx: Context,
+    provider: Provider,
+    operation: str,
+    client_mutation_id: str | None,
+    fingerprint: Hashable,
+    checks: Checks,
+    write: Callable[[], Awaitable[WriteResult[T]]],
+) -> WriteResult[T]:
+    """Run one write in the frame described in the module docstring."""
+    ctx.caller.require(WRITE, operation)
+    if checks.errors:
+        return WriteResult.refused(*checks.errors)
+
+    async def guarded() -> WriteResult[T]:
+        try:
+            return await write()
+        except ProviderError as error:
+            return WriteResult.refused(refusal(error))
+        finally:
+            # Whatever happened upstream, the cached reads may now be wrong.
+            forget(ctx, provider)
+
+    if client_mutation_id is None:
+        return await guarded()
+    key = (ctx.caller.key_name, operation, client_mutation_id)
+    outcome = await ctx.services.idempotency.run(
+        key,
+        fingerprint,
+        guarded,
+        keep=lambda result: _replayable(cast("WriteResult[object]", result)),
+    )
+    if isinstance(outcome, KeyReused):
+        return WriteResult.refused(
+            UserError(
+                "this clientMutationId was used before with a different input",
+                "IDEMPOTENCY_KEY_REUSED",
+                ("clientMutationId",),
+            )
+        )
+    return cast("WriteResult[T]", outcome)
+
+
+def forget(ctx: Context, provider: Provider) -> None:
+    """Drop the cached reads of ``provider`` that a write may have changed."""
+    ctx.services.cache.invalidate(lambda key: key[0] == provider)
