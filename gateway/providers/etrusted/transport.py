@@ -1,10 +1,10 @@
 """Authenticated calls to the eTrusted API: a bearer token on every request.
 
-Every call carries a token from ``TokenSource``; a 401 from the API drops that token,
-fetches one new token and replays the call once (a second 401 is
-``ProviderAuthError``). A 403 is not retried: the token is fine, the account may not
-do this. API errors come as bare statuses (400/401/403/404), mapped by
-``gateway.http``.
+Every call carries a token from a ``gateway.tokens.TokenCache`` fed by
+``auth.TokenEndpoint``; a 401 from the API drops that token, fetches one new token and
+replays the call once (``with_reauth``; a second 401 is ``ProviderAuthError``). A 403
+is not retried: the token is fine, the account may not do this. API errors come as
+bare statuses (400/401/403/404), mapped by ``gateway.http``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from urllib.parse import quote
 import aiohttp
 
 from gateway.config import EtrustedSettings
-from gateway.errors import ProviderAuthError, ProviderNotFound
+from gateway.errors import ProviderNotFound
 from gateway.http import Params, ProviderHttp, ProviderResponse
+from gateway.tokens import TokenCache, with_reauth
 
-from .auth import TokenSource
+from .auth import TokenEndpoint
 from .fields import PROVIDER
 
 
@@ -37,7 +38,9 @@ class Transport:
         monotonic: Callable[[], float],
     ) -> None:
         self._http = ProviderHttp(PROVIDER, session)
-        self._tokens = TokenSource(settings, self._http, monotonic)
+        self._tokens = TokenCache(
+            TokenEndpoint(settings, self._http, monotonic).fetch, monotonic
+        )
 
     async def call(
         self,
@@ -48,15 +51,10 @@ class Transport:
         json_body: object = None,
     ) -> ProviderResponse:
         """One API call; one re-authentication and one replay after a 401."""
-        token = await self._tokens.token()
-        try:
-            return await self._send(method, path, token, params, json_body)
-        except ProviderAuthError as exc:
-            if exc.http_status != 401:
-                raise
-        self._tokens.invalidate(token)
-        token = await self._tokens.token()
-        return await self._send(method, path, token, params, json_body)
+        return await with_reauth(
+            self._tokens,
+            lambda token: self._send(method, path, token, params, json_body),
+        )
 
     async def get(self, path: str, params: Params | None = None) -> object:
         """The decoded body of a GET."""

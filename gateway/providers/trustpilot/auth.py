@@ -1,27 +1,28 @@
-"""Trustpilot business-user tokens: obtained, cached, renewed, shared.
+"""Trustpilot business-user tokens: the grants and the token endpoint's answer.
 
 POST ``settings.token_url`` (form-urlencoded, ``Authorization: Basic
 base64(api_key:api_secret)``) with ``grant_type=password`` when a username and
 password are configured, else ``client_credentials``. ``expires_in`` is a string of
-seconds. A token is reused until shortly before it expires (on the injected
-monotonic clock); then a held refresh token is spent (``grant_type=refresh_token``
-on the same URL, as the docs allow), and a refused refresh falls back to a fresh
-grant. Concurrent callers share one in-flight token request. No token or secret is
-ever put in an error, a log line or a ``repr``.
+seconds; a token is used until ``MAX_MARGIN_S`` (or a tenth of its lifetime, when
+shorter) before it expires. Renewal spends a held refresh token first
+(``grant_type=refresh_token`` on the same URL, as the docs allow), and a refused
+refresh falls back to a fresh grant. Holding the token, the single in-flight request
+and the 401 replay are ``gateway.tokens``'s; ``TokenEndpoint.fetch`` is what it calls.
+No token or secret is ever put in an error, a log line or a ``repr``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Final
 
 from gateway.config import TrustpilotSettings
 from gateway.errors import ProviderAuthError, ProviderBadRequest
 from gateway.http import ProviderHttp, expect_object
+from gateway.tokens import Token
 
 from .fields import P, drift, text
 
@@ -29,15 +30,6 @@ logger = logging.getLogger(__name__)
 
 MAX_MARGIN_S: Final = 60.0
 """Renew this long before expiry (at most; a tenth of the lifetime when shorter)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    """An access token, its refresh token and when (monotonic) to stop using it."""
-
-    access: str = field(repr=False)
-    refresh: str | None = field(repr=False)
-    fresh_until: float
 
 
 def parse_token(body: object, obtained_at: float) -> Token:
@@ -59,8 +51,8 @@ def parse_token(body: object, obtained_at: float) -> Token:
     )
 
 
-class TokenSource:
-    """The business-user access token for private calls (single-flight renewal)."""
+class TokenEndpoint:
+    """Obtains business-user tokens: a refresh when one is held, else a new grant."""
 
     def __init__(
         self,
@@ -71,51 +63,23 @@ class TokenSource:
         self._settings = settings
         self._http = http
         self._monotonic = monotonic
-        self._token: Token | None = None
-        self._pending: asyncio.Task[Token] | None = None
 
     def __repr__(self) -> str:
-        return "TokenSource(trustpilot)"
+        return "TokenEndpoint(trustpilot)"
 
-    async def access_token(self) -> str:
-        """A usable access token: the cached one, or one renewed for all waiters."""
-        token = self._token
-        if token is not None and self._monotonic() < token.fresh_until:
-            return token.access
-        if self._pending is None:
-            self._pending = asyncio.create_task(self._renew())
-            # Mark a failure as retrieved even if every waiter was cancelled.
-            self._pending.add_done_callback(
-                lambda t: None if t.cancelled() else t.exception()
-            )
-        # shield: one waiter's cancellation must not cancel the others' request.
-        return (await asyncio.shield(self._pending)).access
-
-    def invalidate(self, access: str) -> None:
-        """Forget ``access`` (and its refresh token) after the API refused it.
-
-        Only if it is still the current token: concurrent callers refused with the
-        same token then share one re-authentication.
-        """
-        if self._token is not None and self._token.access == access:
-            self._token = None
-
-    async def _renew(self) -> Token:
-        try:
-            held = self._token
-            if held is not None and held.refresh is not None:
-                try:
-                    return await self._grant(
-                        {"grant_type": "refresh_token", "refresh_token": held.refresh}
-                    )
-                except (ProviderAuthError, ProviderBadRequest):
-                    logger.info(
-                        "token refresh refused, requesting a new grant",
-                        extra={"provider": P},
-                    )
-            return await self._fresh_grant()
-        finally:
-            self._pending = None
+    async def fetch(self, previous: Token | None) -> Token:
+        """A new token; ``previous`` (if not invalidated) lends its refresh token."""
+        if previous is not None and previous.refresh is not None:
+            try:
+                return await self._grant(
+                    {"grant_type": "refresh_token", "refresh_token": previous.refresh}
+                )
+            except (ProviderAuthError, ProviderBadRequest):
+                logger.info(
+                    "token refresh refused, requesting a new grant",
+                    extra={"provider": P},
+                )
+        return await self._fresh_grant()
 
     async def _fresh_grant(self) -> Token:
         settings = self._settings
@@ -148,7 +112,6 @@ class TokenSource:
         token = parse_token(response.body, started)
         if token.refresh is None and form["grant_type"] == "refresh_token":
             # No rotation in the answer: the refresh token stays valid.
-            token = Token(token.access, form["refresh_token"], token.fresh_until)
-        self._token = token
+            token = replace(token, refresh=form["refresh_token"])
         logger.info("token issued", extra={"provider": P, "grant": form["grant_type"]})
         return token

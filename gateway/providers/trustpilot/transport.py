@@ -2,8 +2,9 @@
 
 ``TrustpilotTransport`` is the base of the client's parts (``reviews``, ``summaries``,
 ``conversations``): API-key calls send the ``apikey`` header; private ones
-``Authorization: Bearer`` (from ``TokenSource``) plus ``apikey``. A 401 on a private
-call drops the token, re-authenticates once and replays once; a second 401 is
+``Authorization: Bearer`` (a ``gateway.tokens.TokenCache`` fed by
+``auth.TokenEndpoint``) plus ``apikey``. A 401 on a private call drops the token,
+re-authenticates once and replays once (``with_reauth``); a second 401 is
 ``ProviderAuthError``.
 """
 
@@ -19,13 +20,14 @@ from urllib.parse import quote
 import aiohttp
 
 from gateway.config import CatalogEntry, TrustpilotSettings
-from gateway.errors import ProviderAuthError, ProviderError, ProviderNotFound
+from gateway.errors import ProviderError, ProviderNotFound
 from gateway.http import Params, ProviderHttp
 from gateway.records import (
     Provider,
 )
+from gateway.tokens import TokenCache, with_reauth
 
-from .auth import TokenSource
+from .auth import TokenEndpoint
 
 T = TypeVar("T")
 
@@ -87,7 +89,9 @@ class TrustpilotTransport:
         self._settings = settings
         self._http = ProviderHttp(Provider.TRUSTPILOT, session)
         self._catalog: Mapping[str, CatalogEntry] = {e.sku: e for e in catalog}
-        self._tokens = TokenSource(settings, self._http, monotonic)
+        self._tokens = TokenCache(
+            TokenEndpoint(settings, self._http, monotonic).fetch, monotonic
+        )
         # Part of the common client contract; nothing here depends on wall time yet.
         self._now = now
         bu = seg(settings.business_unit_id)
@@ -122,16 +126,10 @@ class TrustpilotTransport:
         json_body: object = None,
     ) -> object:
         """A business-user call: one re-authentication and replay on a 401."""
-        token = await self._tokens.access_token()
-        try:
-            return await self._bearer(method, path, token, params, json_body)
-        except ProviderAuthError as exc:
-            if exc.http_status != 401:
-                raise
-            # The token was refused (expired early, revoked): a second 401 is ours.
-            self._tokens.invalidate(token)
-        token = await self._tokens.access_token()
-        return await self._bearer(method, path, token, params, json_body)
+        return await with_reauth(
+            self._tokens,
+            lambda token: self._bearer(method, path, token, params, json_body),
+        )
 
     async def _bearer(
         self,
