@@ -1,21 +1,26 @@
 """The ASGI application: the composition root of the gateway.
 
-``create_app(settings)`` wires everything: at start-up (the lifespan) it starts the
-embedded sandbox when no platform is configured, opens one pooled session per
-platform, builds the clients and the result cache; per request it authenticates the
-caller and builds a fresh context. ``GET /graphql`` without a query serves GraphiQL;
-``GET /healthz`` answers without calling any platform. Run it with
-``reviews-gateway serve`` or ``uvicorn --factory gateway.app:create_app``.
+``create_app(settings)`` wires everything. At start-up (the lifespan) it starts the
+embedded sandbox when no platform is configured, opens one pooled session per platform
+with its resilience middlewares (breaker, retries, rate limit), and builds the clients,
+the result cache and the metrics. Per request it gives the request an id, a deadline
+and a trace, authenticates the caller and builds a fresh context.
+
+Routes: ``/graphql`` (GET, POST; GraphiQL for browsers), ``/healthz`` (no platform
+call), ``/metrics`` (Prometheus). Run with ``reviews-gateway serve`` or
+``uvicorn --factory gateway.app:create_app``.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
-from typing import Any, TypedDict
+from typing import Final, TypedDict
 
 import aiohttp
 from starlette.applications import Starlette
@@ -25,15 +30,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from gateway import trace
 from gateway.cache import ResultCache
 from gateway.config import Mode, ProviderSettings, Settings, load_settings
 from gateway.errors import Unauthenticated
 from gateway.http import open_session
+from gateway.metrics import CONTENT_TYPE, Metrics
 from gateway.providers.etrusted import EtrustedClient
 from gateway.providers.mayar import MayarClient
 from gateway.providers.trustoo import TrustooClient
 from gateway.providers.trustpilot import TrustpilotClient
 from gateway.records import Provider
+from gateway.resilience import CircuitBreaker, RateLimiter, Resilience, RetryPolicy
 from gateway.sandbox import remote_sandbox_settings, run_simulators, sandbox_settings
 from resolvers.access import authenticate
 from resolvers.catalog import Catalog
@@ -45,6 +53,9 @@ from schema.view import GraphQLView, graphql_error_response
 
 logger = logging.getLogger(__name__)
 
+REQUEST_ID_HEADER: Final = "X-Request-ID"
+_REQUEST_ID: Final = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
 
 class State(TypedDict):
     """What the lifespan hands to every request."""
@@ -52,73 +63,120 @@ class State(TypedDict):
     services: Services
 
 
-def _top_level(settings: Settings) -> dict[str, Any]:
-    """The gateway-wide settings to keep when the sandbox supplies the providers."""
-    keep = ("graphiql", "cache_ttl_s", "cache_max_entries", "max_page_size", "api_keys")
-    return {name: getattr(settings, name) for name in keep}
-
-
 async def _resolve_settings(settings: Settings, stack: AsyncExitStack) -> Settings:
     """Point the providers at a sandbox when the settings ask for one."""
+    options = settings.gateway_options()
     if settings.sandbox_url:
-        return await remote_sandbox_settings(
-            settings.sandbox_url, **_top_level(settings)
-        )
+        return await remote_sandbox_settings(settings.sandbox_url, **options)
     if settings.mode is Mode.SANDBOX and not settings.configured_providers:
         running = await stack.enter_async_context(run_simulators())
         logger.info("embedded sandbox started", extra={"url": running.base_url})
-        return sandbox_settings(running, **_top_level(settings))
+        return sandbox_settings(running, **options)
     return settings
 
 
-async def _clients(settings: Settings, stack: AsyncExitStack) -> Clients:
-    """One client per configured platform, each over its own pooled session."""
+def _resilience(
+    provider: Provider, settings: ProviderSettings, metrics: Metrics
+) -> Resilience:
+    limiter = None
+    if settings.rate_limit_calls:
+        limiter = RateLimiter(
+            provider.value,
+            settings.rate_limit_calls,
+            settings.rate_limit_window_s,
+            settings.rate_limit_max_wait_s,
+        )
+    breaker = CircuitBreaker(
+        provider.value,
+        settings.breaker_failures,
+        settings.breaker_reset_s,
+        on_change=lambda name, state: metrics.on_breaker(name, state.value),
+    )
+    policy = RetryPolicy(
+        settings.max_retries, settings.retry_base_s, settings.retry_cap_s
+    )
+    return Resilience(
+        provider.value, breaker, limiter, policy, on_attempt=metrics.on_attempt
+    )
 
-    async def session(provider: ProviderSettings) -> aiohttp.ClientSession:
-        return await stack.enter_async_context(open_session(provider))
+
+async def _clients(
+    settings: Settings, stack: AsyncExitStack, metrics: Metrics
+) -> tuple[Clients, dict[Provider, CircuitBreaker]]:
+    """One client per configured platform, each over its own resilient session."""
+    breakers: dict[Provider, CircuitBreaker] = {}
+
+    async def session(
+        provider: Provider, options: ProviderSettings
+    ) -> aiohttp.ClientSession:
+        resilience = _resilience(provider, options, metrics)
+        breakers[provider] = resilience.breaker
+        opened = open_session(options, resilience.middlewares())
+        return await stack.enter_async_context(opened)
 
     catalog = settings.catalog
     clients = Clients()
     if settings.trustpilot:
-        client = TrustpilotClient(
-            settings.trustpilot, await session(settings.trustpilot), catalog=catalog
+        tp = settings.trustpilot
+        http = await session(Provider.TRUSTPILOT, tp)
+        clients = replace(
+            clients, trustpilot=TrustpilotClient(tp, http, catalog=catalog)
         )
-        clients = replace(clients, trustpilot=client)
     if settings.etrusted:
-        et = EtrustedClient(
-            settings.etrusted, await session(settings.etrusted), catalog=catalog
-        )
-        clients = replace(clients, etrusted=et)
+        et = settings.etrusted
+        http = await session(Provider.ETRUSTED, et)
+        clients = replace(clients, etrusted=EtrustedClient(et, http, catalog=catalog))
     if settings.trustoo:
-        to = TrustooClient(
-            settings.trustoo, await session(settings.trustoo), catalog=catalog
-        )
-        clients = replace(clients, trustoo=to)
+        to = settings.trustoo
+        http = await session(Provider.TRUSTOO, to)
+        clients = replace(clients, trustoo=TrustooClient(to, http, catalog=catalog))
     if settings.mayar:
-        ma = MayarClient(settings.mayar, await session(settings.mayar), catalog=catalog)
-        clients = replace(clients, mayar=ma)
-    return clients
+        ma = settings.mayar
+        http = await session(Provider.MAYAR, ma)
+        clients = replace(clients, mayar=MayarClient(ma, http, catalog=catalog))
+    return clients, breakers
 
 
-async def _services(settings: Settings, stack: AsyncExitStack) -> Services:
-    clients = await _clients(settings, stack)
+async def _services(
+    settings: Settings, stack: AsyncExitStack, metrics: Metrics
+) -> Services:
+    clients, breakers = await _clients(settings, stack, metrics)
     candidates: dict[Provider, ReviewSource | None] = {
         Provider.TRUSTPILOT: clients.trustpilot,
         Provider.ETRUSTED: clients.etrusted,
         Provider.TRUSTOO: clients.trustoo,
         Provider.MAYAR: clients.mayar,
     }
+    cache: ResultCache[object] = ResultCache(
+        ttl_s=settings.cache_ttl_s,
+        maxsize=settings.cache_max_entries,
+        stale_grace_s=settings.stale_grace_s,
+    )
+    metrics.watch_cache(
+        lambda: {
+            "hit": cache.stats.hits,
+            "miss": cache.stats.misses,
+            "coalesced": cache.stats.coalesced,
+            "stale": cache.stats.stale,
+        }
+    )
     return Services(
         settings=settings,
         sources={p: c for p, c in candidates.items() if c is not None},
-        cache=ResultCache(
-            ttl_s=settings.cache_ttl_s, maxsize=settings.cache_max_entries
-        ),
+        cache=cache,
         catalog=Catalog.of(settings.catalog),
         clients=clients,
+        breakers=breakers,
+        metrics=metrics,
         conversations=clients.trustpilot,
         attributes=clients.trustpilot,
     )
+
+
+def _request_id(request: Request) -> str:
+    """The caller's request id when it is a sane token, else a new one."""
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -131,12 +189,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         settings = load_settings(os.environ.get("GATEWAY_CONFIG"), os.environ)
         if not settings.configured_providers and not settings.sandbox_url:
             settings = replace(settings, mode=Mode.SANDBOX)
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         async with AsyncExitStack() as stack:
             resolved = await _resolve_settings(settings, stack)
-            services = await _services(resolved, stack)
+            services = await _services(resolved, stack, metrics)
             logger.info(
                 "gateway ready",
                 extra={"providers": [p.value for p in services.providers]},
@@ -150,13 +209,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def graphql(request: Request) -> Response:
         services: Services = request.state.services
+        request_id = _request_id(request)
+        trace.begin(request_id, services.settings.request_deadline_s)
         try:
             request.state.caller = authenticate(
                 request.headers.get("authorization"), services.settings
             )
         except Unauthenticated as error:
-            return graphql_error_response(request, error, status_code=401)
-        return await view.handle(request)
+            response = graphql_error_response(request, error, status_code=401)
+        else:
+            response = await view.handle(request)
+        response.headers[REQUEST_ID_HEADER] = request_id
+        metrics.requests.labels(str(response.status_code)).inc()
+        return response
 
     async def healthz(request: Request) -> Response:
         services: Services = request.state.services
@@ -168,12 +233,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             }
         )
 
+    async def metrics_endpoint(request: Request) -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
     async def root(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
         Route("/", root, methods=["GET"]),
     ]
     middleware = [
@@ -182,6 +251,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-Reviews-Trace"],
+            expose_headers=[REQUEST_ID_HEADER],
             max_age=600,
         )
     ]

@@ -6,6 +6,11 @@ same time (they all await the one in-flight call: no stampede), and stores the r
 Errors are never stored. Keys are built by ``cache_key`` and hold everything that
 changes the answer: provider, resource, parameters and the credential scope.
 
+Stale on error: an entry outlives its TTL by ``stale_grace_s`` in a second, bounded
+store. When a platform fails and that store still holds the key, the stale value is
+served instead of the error, and the request's trace records it (the response then
+carries a ``stale: true`` warning for that platform).
+
 Values are records (immutable), never coroutines or futures: ``cachetools.cached`` on
 an ``async def`` would cache an await-once coroutine (cachetools #92).
 """
@@ -19,6 +24,9 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from cachetools import TTLCache
+
+from gateway import trace
+from gateway.errors import ProviderError
 
 T = TypeVar("T")
 Key = tuple[Hashable, ...]
@@ -36,6 +44,7 @@ class CacheStats:
     hits: int = 0
     misses: int = 0
     coalesced: int = 0
+    stale: int = 0
 
 
 class ResultCache(Generic[T]):
@@ -47,10 +56,16 @@ class ResultCache(Generic[T]):
         ttl_s: float,
         maxsize: int,
         timer: Callable[[], float] = time.monotonic,
+        stale_grace_s: float = 0.0,
     ) -> None:
         self.ttl_s = ttl_s
         self._entries: TTLCache[Key, T] | None = (
             TTLCache(maxsize=maxsize, ttl=ttl_s, timer=timer) if ttl_s > 0 else None
+        )
+        self._stale: TTLCache[Key, T] | None = (
+            TTLCache(maxsize=maxsize, ttl=ttl_s + stale_grace_s, timer=timer)
+            if stale_grace_s > 0
+            else None
         )
         self._in_flight: dict[Key, asyncio.Future[T]] = {}
         self.stats = CacheStats()
@@ -64,6 +79,23 @@ class ResultCache(Generic[T]):
     def put(self, key: Key, value: T) -> None:
         if self._entries is not None:
             self._entries[key] = value
+        if self._stale is not None:
+            self._stale[key] = value
+
+    def stale(self, key: Key, error: ProviderError) -> T | None:
+        """The expired value of ``key`` within the grace window, recorded as served.
+
+        ``None`` when there is none: then the caller raises or reports ``error``.
+        """
+        if self._stale is None:
+            return None
+        value = self._stale.get(key)
+        if value is not None:
+            self.stats.stale += 1
+            current = trace.current()
+            if current is not None:
+                current.served_stale(error)
+        return value
 
     def invalidate(self, predicate: Callable[[Key], bool]) -> int:
         """Drop every entry whose key matches; returns how many were dropped."""
@@ -72,15 +104,32 @@ class ResultCache(Generic[T]):
         doomed = [key for key in list(self._entries) if predicate(key)]
         for key in doomed:
             self._entries.pop(key, None)
+        if self._stale is not None:
+            # A write made these wrong: they must not come back as stale answers.
+            for key in [key for key in list(self._stale) if predicate(key)]:
+                self._stale.pop(key, None)
         return len(doomed)
 
     async def get_or_load(self, key: Key, load: Callable[[], Awaitable[T]]) -> T:
         """The cached value of ``key``, or the result of one shared ``load()``."""
         cached = self.get(key)
         if cached is not None:
-            self.stats.hits += 1
+            self.hit(key)
             return cached
-        return await self.coalesce(key, load, store=True)
+        try:
+            return await self.coalesce(key, load, store=True)
+        except ProviderError as error:
+            stale = self.stale(key, error)
+            if stale is None:
+                raise
+            return stale
+
+    def hit(self, key: Key) -> None:
+        """Count a hit on ``key`` (and on its platform in the request's trace)."""
+        self.stats.hits += 1
+        current = trace.current()
+        if current is not None and key:
+            current.hit(str(key[0]))
 
     async def coalesce(
         self, key: Key, load: Callable[[], Awaitable[T]], *, store: bool = False

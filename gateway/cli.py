@@ -15,6 +15,7 @@ import uvicorn
 from gateway.app import create_app
 from gateway.config import Mode, Settings, load_settings
 from gateway.errors import ConfigError
+from gateway.logs import configure_logging
 from gateway.sandbox import remote_sandbox_settings, serve_sandbox
 
 
@@ -74,14 +75,8 @@ def _serve_settings(args: argparse.Namespace) -> Settings:
     )
     sandbox_url = args.sandbox_url or settings.sandbox_url
     if sandbox_url:
-        keep = {
-            "graphiql": settings.graphiql,
-            "cache_ttl_s": settings.cache_ttl_s,
-            "cache_max_entries": settings.cache_max_entries,
-            "max_page_size": settings.max_page_size,
-            "api_keys": settings.api_keys,
-        }
-        return asyncio.run(remote_sandbox_settings(sandbox_url, **keep))
+        options = settings.gateway_options()
+        return asyncio.run(remote_sandbox_settings(sandbox_url, **options))
     if not settings.configured_providers:
         return replace(settings, mode=Mode.SANDBOX)
     return settings
@@ -93,9 +88,7 @@ def _serve(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"reviews-gateway: {error}", file=sys.stderr)  # noqa: T201
         return 2
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(logging.INFO)
     uvicorn.run(
         create_app(settings),
         host=args.host,

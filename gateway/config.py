@@ -75,6 +75,14 @@ class ProviderSettings:
     timeout_s: float = 5.0
     connect_timeout_s: float = 2.0
     max_connections: int = 20
+    max_retries: int = 2
+    retry_base_s: float = 0.1
+    retry_cap_s: float = 2.0
+    breaker_failures: int = 5
+    breaker_reset_s: float = 30.0
+    rate_limit_calls: int | None = None
+    rate_limit_window_s: float = 60.0
+    rate_limit_max_wait_s: float = 2.0
 
     def __post_init__(self) -> None:
         if not self.base_url.endswith("/"):
@@ -86,6 +94,8 @@ class TrustpilotSettings(ProviderSettings):
     """Trustpilot: API key pair, business user login and the business unit."""
 
     base_url: str = "https://api.trustpilot.com/"
+    rate_limit_calls: int | None = 833  # per 5 minutes, Trustpilot's guidance
+    rate_limit_window_s: float = 300.0
     token_url: str = (
         "https://api.trustpilot.com/v1/oauth/oauth-business-users-for-applications/"
         "accesstoken"
@@ -123,6 +133,8 @@ class MayarSettings(ProviderSettings):
     """Mayar: a Read & Write API key (Bearer)."""
 
     base_url: str = "https://api.mayar.id/"
+    rate_limit_calls: int | None = 20  # per minute, Mayar's documented limit
+    rate_limit_window_s: float = 60.0
     api_key: Secret
 
 
@@ -162,6 +174,8 @@ class Settings:
     graphiql: bool = True
     cache_ttl_s: float = 60.0
     cache_max_entries: int = 10_000
+    stale_grace_s: float = 300.0
+    request_deadline_s: float = 10.0
     max_page_size: int = 100
     max_depth: int = 12
     max_aliases: int = 30
@@ -174,6 +188,13 @@ class Settings:
     sandbox_url: str | None = None
     catalog: tuple[CatalogEntry, ...] = field(default=())
     api_keys: tuple[ApiKey, ...] = field(default=())
+
+    def gateway_options(self) -> dict[str, object]:
+        """The gateway-wide settings, to keep when a sandbox supplies the platforms."""
+        skip = {*PROVIDER_NAMES, "catalog", "mode", "sandbox_url"}
+        return {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip
+        }
 
     @property
     def configured_providers(self) -> tuple[str, ...]:
@@ -193,6 +214,8 @@ _GATEWAY_KEYS: Final = (
     "graphiql",
     "cache_ttl_s",
     "cache_max_entries",
+    "stale_grace_s",
+    "request_deadline_s",
     "max_page_size",
     "max_depth",
     "max_aliases",

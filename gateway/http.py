@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Final
@@ -35,6 +35,7 @@ from typing import Final
 import aiohttp
 from multidict import CIMultiDictProxy
 
+from gateway import trace
 from gateway.config import ProviderSettings
 from gateway.errors import (
     ProviderAuthError,
@@ -51,6 +52,9 @@ logger = logging.getLogger(__name__)
 
 USER_AGENT: Final = "reviews-gateway/0.1 (+aiohttp)"
 MAX_ERROR_BODY: Final = 4096
+READ_MARK: Final = "X-Gateway-Idempotent"
+"""Set on a POST that only reads (Trustpilot's batch summaries) so that it may be
+retried like a GET; the resilience middleware strips it before sending."""
 MAX_VENDOR_MESSAGE: Final = 300
 Params = Mapping[str, str | int | float]
 
@@ -67,13 +71,18 @@ _STATUS_ERRORS: Final[Mapping[int, type[ProviderError]]] = {
 }
 
 
-def open_session(settings: ProviderSettings) -> aiohttp.ClientSession:
+def open_session(
+    settings: ProviderSettings,
+    middlewares: Sequence[aiohttp.ClientMiddlewareType] = (),
+) -> aiohttp.ClientSession:
     """A pooled session for one platform, rooted at its ``base_url``.
 
-    Must be called inside the running loop (at start-up) and closed at shutdown.
+    ``middlewares`` are the platform's resilience (``gateway.resilience``). Must be
+    called inside the running loop (at start-up) and closed at shutdown.
     """
     return aiohttp.ClientSession(
         base_url=settings.base_url,
+        middlewares=tuple(middlewares),
         timeout=aiohttp.ClientTimeout(
             total=settings.timeout_s, sock_connect=settings.connect_timeout_s
         ),
@@ -157,14 +166,19 @@ class ProviderHttp:
         json_body: object = None,
         data: Mapping[str, str] | bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        read_only: bool = False,
     ) -> ProviderResponse:
         """Send one request; ``path`` is relative to the base URL (no leading ``/``).
 
-        Raises the ``ProviderError`` subclass for the failure; on success returns the
-        decoded body (``None`` for an empty one).
+        ``read_only`` marks a POST that only reads, so it may be retried. The call
+        never outlives the request's deadline. Raises the ``ProviderError`` subclass
+        for the failure; on success returns the decoded body (``None`` if empty).
         """
         started = time.monotonic()
         status = 0
+        sent = dict(headers or {})
+        if read_only:
+            sent[READ_MARK] = "1"
         try:
             async with self.session.request(
                 method,
@@ -172,7 +186,8 @@ class ProviderHttp:
                 params=params,
                 json=json_body,
                 data=data,
-                headers=headers,
+                headers=sent,
+                timeout=self._timeout(),
             ) as response:
                 status = response.status
                 raw = await response.read()
@@ -195,6 +210,17 @@ class ProviderHttp:
                     "ms": round((time.monotonic() - started) * 1000, 1),
                 },
             )
+
+    def _timeout(self) -> aiohttp.ClientTimeout:
+        """The session's timeout, cut to what is left of the request's deadline."""
+        configured = self.session.timeout
+        left = trace.remaining()
+        if left is None:
+            return configured
+        if left <= 0:
+            raise ProviderTimeout(self.provider, "the request's deadline has passed")
+        total = left if configured.total is None else min(configured.total, left)
+        return aiohttp.ClientTimeout(total=total, sock_connect=configured.sock_connect)
 
     def _decode(self, raw: bytes) -> object:
         if not raw.strip():

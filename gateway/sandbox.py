@@ -14,7 +14,7 @@ import json
 import random
 from collections.abc import AsyncIterator, Callable, Collection, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import aiohttp
@@ -68,6 +68,19 @@ class Sandbox:
     log: RequestLog
     controls: Mapping[str, ProviderControl]
     prefixes: Mapping[str, tuple[str, ...]]
+    rate_limits: Mapping[str, int | None]
+
+    def describe(self) -> dict[str, object]:
+        """The ``GET /_sandbox/catalog`` body: catalog, credentials, what is served.
+
+        Beyond DESIGN.md's shape: ``served`` (the platforms mounted) and
+        ``rateLimits`` (calls per minute a platform itself enforces, e.g. Mayar's).
+        """
+        return {
+            **self.catalog.to_json(),
+            "served": list(self.prefixes),
+            "rateLimits": dict(self.rate_limits),
+        }
 
 
 SANDBOX_KEY: Final = web.AppKey("sandbox", Sandbox)
@@ -147,14 +160,21 @@ def settings_from_catalog(
     )
     served = catalog.get("served", PROVIDERS)
     chosen = {name: value for name, value in providers.items() if name in served}
+    if "mayar" in chosen:
+        # The gateway stays under the limit the sandbox's Mayar enforces.
+        per_minute = catalog.get("rateLimits", {}).get("mayar")
+        chosen["mayar"] = replace(
+            providers["mayar"], rate_limit_calls=per_minute, rate_limit_window_s=60.0
+        )
     options: dict[str, Any] = {"mode": Mode.SANDBOX, "catalog": entries}
     return Settings(**{**options, **chosen, **overrides})
 
 
 def sandbox_settings(running: RunningSandbox, **overrides: Any) -> Settings:
     """Gateway settings pointing every provider at ``running`` (see above)."""
-    catalog = {**running.catalog.to_json(), "served": list(running.sandbox.prefixes)}
-    return settings_from_catalog(running.base_url, catalog, **overrides)
+    return settings_from_catalog(
+        running.base_url, running.sandbox.describe(), **overrides
+    )
 
 
 async def remote_sandbox_settings(base_url: str, **overrides: Any) -> Settings:
@@ -215,7 +235,11 @@ def create_sandbox(
             app.add_subapp(prefix, sub_app)
         controls[provider] = control
         prefixes[provider] = tuple(mounts)
-    sandbox = Sandbox(app, catalog, log, controls, prefixes)
+    mayar_settings = (settings or {}).get("mayar") or mayar.MayarSettings()
+    limits = (
+        {"mayar": mayar_settings.rate_limit_per_minute} if "mayar" in prefixes else {}
+    )
+    sandbox = Sandbox(app, catalog, log, controls, prefixes, limits)
     app[SANDBOX_KEY] = sandbox
     app.router.add_get("/", _index)
     app.router.add_get("/_sandbox/catalog", _catalog)
@@ -245,7 +269,7 @@ async def _index(request: web.Request) -> web.Response:
 
 
 async def _catalog(request: web.Request) -> web.Response:
-    return web.json_response(request.app[SANDBOX_KEY].catalog.to_json())
+    return web.json_response(request.app[SANDBOX_KEY].describe())
 
 
 async def _requests(request: web.Request) -> web.Response:

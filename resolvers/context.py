@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from gateway.cache import ResultCache
 from gateway.config import Settings
 from gateway.errors import Forbidden, ProviderError
+from gateway.metrics import Metrics
 from gateway.providers.etrusted import EtrustedClient
 from gateway.providers.mayar import MayarClient
 from gateway.providers.trustoo import TrustooClient
 from gateway.providers.trustpilot import TrustpilotClient
 from gateway.records import Provider
+from gateway.resilience import CircuitBreaker
 from resolvers.catalog import Catalog
 from resolvers.idempotency import IdempotencyStore
 from resolvers.loaders import Loaders, build_loaders
@@ -47,6 +49,8 @@ class Services:
     catalog: Catalog
     clients: Clients = field(default_factory=Clients)
     idempotency: IdempotencyStore[object] = field(default_factory=IdempotencyStore)
+    breakers: Mapping[Provider, CircuitBreaker] = field(default_factory=dict)
+    metrics: Metrics | None = None
     conversations: ConversationSource | None = None
     attributes: AttributeSource | None = None
 
@@ -94,6 +98,8 @@ class Context:
     loaders: Loaders
     caller: Caller = ANONYMOUS
     problems: list[ProviderProblem] = field(default_factory=list)
+    show_trace: bool = False
+    """Whether the response carries ``extensions.providers`` (X-Reviews-Trace: 1)."""
 
     def sink(self, path: Path | None = None) -> ErrorSink:
         """A callable that records a platform failure at ``path``."""

@@ -64,11 +64,12 @@ async def _cached_batch(
     answers: dict[K, V | Exception] = {}
     misses: list[K] = []
     for key in dict.fromkeys(keys):
-        hit = cache.get(cache_key(provider, resource, key))
+        item_key = cache_key(provider, resource, key)
+        hit = cache.get(item_key)
         if hit is None:
             misses.append(key)
         else:
-            cache.stats.hits += 1
+            cache.hit(item_key)
             answers[key] = cast("V", hit)
     if not misses:
         return answers
@@ -85,8 +86,13 @@ async def _cached_batch(
         values = [exc] * len(misses)
     cache.invalidate(lambda k: k == batch_key)
     for key, value in zip(misses, values, strict=True):
-        if not isinstance(value, Exception) and value is not None:
-            cache.put(cache_key(provider, resource, key), value)
+        item_key = cache_key(provider, resource, key)
+        if isinstance(value, ProviderError):
+            stale = cache.stale(item_key, value)
+            answers[key] = cast("V", stale) if stale is not None else value
+            continue
+        if value is not None:
+            cache.put(item_key, value)
         answers[key] = value
     return answers
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from gateway.records import Provider
+from gateway.resilience import BreakerState
 from resolvers.context import Context
 
 CAPABILITIES: Final[dict[Provider, tuple[str, ...]]] = {
@@ -59,12 +60,23 @@ class ProviderInfo:
     capabilities: tuple[str, ...]
 
 
+def _healthy(ctx: Context, provider: Provider) -> bool | None:
+    """False while its breaker is open or probing; None before any call."""
+    breaker = ctx.services.breakers.get(provider)
+    if breaker is None:
+        return None
+    return breaker.state is BreakerState.CLOSED
+
+
 def providers(ctx: Context) -> list[ProviderInfo]:
-    """Every platform, configured or not; health is unknown until measured."""
+    """Every platform, configured or not, with its breaker's view of its health."""
     configured = set(ctx.services.providers)
     return [
         ProviderInfo(
-            p, p in configured, None, CAPABILITIES[p] if p in configured else ()
+            p,
+            p in configured,
+            _healthy(ctx, p) if p in configured else None,
+            CAPABILITIES[p] if p in configured else (),
         )
         for p in Provider
     ]

@@ -1,10 +1,16 @@
-"""Errors at the edge: masking, and platform failures beside partial data.
+"""Errors at the edge: masking, platform failures beside partial data, the trace.
 
 ``should_mask`` hides every error whose cause is not a ``GatewayError`` (a bug must not
-leak a stack trace or an upstream body). ``ProviderErrors`` appends the platform
-failures that resolvers reported while still returning the other platforms' data: one
-error per failed platform, at the first field it affected, with ``extensions`` from
-the exception (code, provider, httpStatus, retryAfter).
+leak a stack trace or an upstream body). ``ProviderErrors``:
+
+* appends the platform failures resolvers reported while still returning the other
+  platforms' data: one error per failed platform, at the first field it affected,
+  with ``extensions`` from the exception (code, provider, httpStatus, retryAfter);
+* appends one warning per platform whose expired cached data was served because it
+  failed, with ``stale: true``;
+* counts every error by code in the metrics;
+* on request (``X-Reviews-Trace: 1``) adds ``extensions.providers``: per platform its
+  status (ok, stale, error, skipped), calls, cache hits and milliseconds.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from gateway.errors import GatewayError
+from gateway import trace
+from gateway.errors import GatewayError, ProviderError
+from gateway.records import Provider
 from resolvers.context import Context
 
 logger = logging.getLogger(__name__)
@@ -29,32 +37,78 @@ def should_mask(error: GraphQLError) -> bool:
     return not isinstance(original, GatewayError)
 
 
+def _provider_errors(context: Context) -> list[GraphQLError]:
+    seen: set[tuple[str, str]] = set()
+    errors = []
+    for problem in context.problems:
+        error = problem.error
+        if (error.provider, error.code) in seen:
+            continue
+        seen.add((error.provider, error.code))
+        logger.warning(
+            "provider failed", extra={"provider": error.provider, "code": error.code}
+        )
+        errors.append(
+            GraphQLError(
+                str(error),
+                path=list(problem.path) if problem.path else None,
+                original_error=error,
+                extensions=error.extensions,
+            )
+        )
+    return errors
+
+
+def _stale_warnings(stale: list[ProviderError]) -> list[GraphQLError]:
+    warnings: dict[str, GraphQLError] = {}
+    for error in stale:
+        if error.provider not in warnings:
+            warnings[error.provider] = GraphQLError(
+                f"{error.provider}: failed; served its cached data from before",
+                extensions={**error.extensions, "stale": True},
+            )
+    return list(warnings.values())
+
+
 class ProviderErrors(SchemaExtension):
-    """Adds the platform failures reported during execution to the result."""
+    """See the module docstring."""
 
     def on_operation(self) -> Iterator[None]:
         yield
         context = self.execution_context.context
         result = self.execution_context.result
-        if not isinstance(context, Context) or result is None or not context.problems:
+        if not isinstance(context, Context) or result is None:
             return
-        seen: set[tuple[str, str]] = set()
         errors = list(getattr(result, "errors", None) or [])
-        for problem in context.problems:
-            error = problem.error
-            if (error.provider, error.code) in seen:
+        errors += _provider_errors(context)
+        current = trace.current()
+        if current is not None:
+            errors += _stale_warnings(current.stale)
+        if errors:
+            result.errors = errors
+        metrics = context.services.metrics
+        if metrics is not None:
+            for error in errors:
+                code = (error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR")
+                metrics.errors.labels(str(code)).inc()
+
+    def get_results(self) -> dict[str, object]:
+        context = self.execution_context.context
+        current = trace.current()
+        if not isinstance(context, Context) or not context.show_trace or not current:
+            return {}
+        rows = []
+        for provider in Provider:
+            if provider not in context.services.sources:
                 continue
-            seen.add((error.provider, error.code))
-            logger.warning(
-                "provider failed",
-                extra={"provider": error.provider, "code": error.code},
+            entry = current.of(provider.value)
+            rows.append(
+                {
+                    "provider": provider.name,
+                    "status": entry.status,
+                    "calls": entry.calls,
+                    "cacheHits": entry.cache_hits,
+                    "ms": round(entry.ms, 1),
+                }
             )
-            errors.append(
-                GraphQLError(
-                    str(error),
-                    path=list(problem.path) if problem.path else None,
-                    original_error=error,
-                    extensions=error.extensions,
-                )
-            )
-        result.errors = errors
+        return {"providers": rows}

@@ -26,6 +26,7 @@ from resolvers.context import Context, build_context
 
 GRAPHQL_RESPONSE: Final = "application/graphql-response+json"
 JSON: Final = "application/json"
+TRACE_HEADER: Final = "X-Reviews-Trace"
 
 
 def negotiate(accept: str | None) -> str | None:
@@ -90,7 +91,14 @@ class GraphQLView(GraphQL[Context, None]):
             )
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        return build_context(request.state.services, request.state.caller)
+        context = build_context(request.state.services, request.state.caller)
+        # The per-platform trace is for server callers and the GraphiQL explorer.
+        asked = request.headers.get(TRACE_HEADER) == "1"
+        allowed = (
+            context.caller.key_name is not None or context.services.settings.graphiql
+        )
+        context.show_trace = asked and allowed
+        return context
 
     async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]
         sub_response = await super().get_sub_response(request)

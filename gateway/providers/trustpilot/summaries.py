@@ -51,7 +51,10 @@ class SummariesApi(TrustpilotTransport):
         body = expect_object(
             Provider.TRUSTPILOT,
             await self._public(
-                "POST", f"{self._bu}/batch-summaries", json_body={"skus": list(skus)}
+                "POST",
+                f"{self._bu}/batch-summaries",
+                json_body={"skus": list(skus)},
+                read_only=True,  # a read sent as POST: safe to retry
             ),
             "batch summaries",
         )
@@ -106,7 +109,10 @@ class SummariesApi(TrustpilotTransport):
         body = expect_object(
             Provider.TRUSTPILOT,
             await self._public(
-                "POST", f"{self._bu}/attribute-summaries", json_body=request
+                "POST",
+                f"{self._bu}/attribute-summaries",
+                json_body=request,
+                read_only=True,
             ),
             "attribute summaries",
         )

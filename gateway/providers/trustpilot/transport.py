@@ -110,10 +110,16 @@ class TrustpilotTransport:
         *,
         params: Params | None = None,
         json_body: object = None,
+        read_only: bool = False,
     ) -> object:
         headers = {"apikey": self._settings.api_key.reveal()}
         response = await self._http.request(
-            method, path, params=params, json_body=json_body, headers=headers
+            method,
+            path,
+            params=params,
+            json_body=json_body,
+            headers=headers,
+            read_only=read_only,
         )
         return response.body
 
