@@ -1,14 +1,53 @@
-"""Writes on a review's public face: reports (and, beside them, replies and threads)."""
+"""Writes on a review's public face: replies, threads and reports.
+
+Where each platform stands (DESIGN.md section 2): ``replyToReview`` on TRUSTPILOT (a
+business comment in the review's conversation) and ETRUSTED (its one reply);
+``updateComment`` and ``setConversationState`` on TRUSTPILOT; ``reportReview`` on
+ETRUSTED. Anything else is UNSUPPORTED_BY_PROVIDER.
+
+Choices where the platforms' documents are silent:
+
+- Length: neither Trustpilot nor eTrusted documents a maximum for a reply or a
+  comment (eTrusted documents 4000 characters for the review's own comment). The
+  gateway caps replies, comments and reports at ``COMMENT_MAX`` = 4000 characters
+  and refuses blank text, as both platforms (and their simulators) do.
+- ``replyToReview`` sets the merchant's public reply, the one ``Review.reply`` shows.
+  eTrusted replaces its single reply. On Trustpilot that reply is the first business
+  comment of the review's conversation (``conversations.reply_of``), so the gateway
+  creates the conversation when the review has none, EDITS that first business
+  comment when there is one, and otherwise appends a business comment. The next
+  read's ``Review.reply`` therefore shows the new text on both; other comments of a
+  thread change through ``updateComment``. A private thread keeps its state: the
+  reply shows publicly once the thread is made public again.
+- ``notifyCustomer`` is eTrusted's ``sendNotification`` (null: false, its default).
+  Trustpilot has no such switch, so a non-null value there is refused rather than
+  silently ignored.
+- Writes decide on the platform's current state, read through the client, never on
+  the read cache (a reply may have been written in the platform's own back office).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
-from gateway.errors import InvalidInput
-from gateway.records import Provider, ReviewReport
-from resolvers import ids
+from gateway.errors import InvalidInput, ProviderError, ProviderNotFound
+from gateway.providers.etrusted import EtrustedClient
+from gateway.providers.trustpilot import TrustpilotClient
+from gateway.records import (
+    Comment,
+    CommentAuthorType,
+    Conversation,
+    ConversationState,
+    Provider,
+    Review,
+    ReviewReport,
+)
+from resolvers import conversations, ids, reviews
 from resolvers.context import Context
-from resolvers.writes import Checks, WriteResult, perform
+from resolvers.writes import Checks, UserError, WriteResult, perform
 
 COMMENT_MAX = 4000
 
@@ -73,3 +112,295 @@ async def report_review(
         checks,
         write,
     )
+
+
+# --- replies --------------------------------------------------------------------------
+
+REPLY_PROVIDERS: Final = frozenset({Provider.TRUSTPILOT, Provider.ETRUSTED})
+NO_REPLIES: Final[dict[Provider, str]] = {
+    Provider.TRUSTOO: "TRUSTOO takes a merchant reply only inside a new review, when "
+    "it is created; its API cannot reply to an existing review",
+    Provider.MAYAR: "MAYAR has no merchant replies",
+}
+REVIEW_NOT_FOUND: Final = UserError(
+    "the platform does not know this review", "REVIEW_NOT_FOUND", ("reviewId",)
+)
+
+
+def _check_reply(
+    checks: Checks, ctx: Context, provider: Provider, notify: bool | None
+) -> None:
+    """The platform can take a reply, is configured, and ``notify`` applies."""
+    if provider not in REPLY_PROVIDERS:
+        message = NO_REPLIES.get(provider, f"{provider.name} cannot reply to reviews")
+        checks.fail(("provider",), message, "UNSUPPORTED_BY_PROVIDER")
+        return
+    if _client(ctx, provider) is None:
+        checks.fail(
+            ("reviewId",), f"{provider.name} is not configured", "NOT_CONFIGURED"
+        )
+    if provider is Provider.TRUSTPILOT and notify is not None:
+        checks.fail(
+            ("notifyCustomer",),
+            "TRUSTPILOT decides itself whether the consumer is told of a reply; "
+            "leave notifyCustomer out",
+            "UNSUPPORTED_BY_PROVIDER",
+        )
+
+
+def _client(
+    ctx: Context, provider: Provider
+) -> TrustpilotClient | EtrustedClient | None:
+    clients = ctx.services.clients
+    return clients.trustpilot if provider is Provider.TRUSTPILOT else clients.etrusted
+
+
+async def reply_to_review(
+    ctx: Context,
+    *,
+    review_id: str,
+    body: str,
+    notify_customer: bool | None,
+    client_mutation_id: str | None,
+) -> WriteResult[ids.ReviewId]:
+    """Set the merchant's public reply to a review (see the module docstring).
+
+    The value is the review's id: read it again (``written_review``) to see the reply.
+    """
+    checks = Checks()
+    review = review_of(checks, review_id, ("reviewId",))
+    if review is not None:
+        _check_reply(checks, ctx, review.provider, notify_customer)
+    if checks.require(body, ("body",)):
+        checks.length(body, ("body",), 1, COMMENT_MAX)
+
+    async def write() -> WriteResult[ids.ReviewId]:
+        assert review is not None  # checked above: no write without a review
+        client = _client(ctx, review.provider)
+        if isinstance(client, TrustpilotClient):
+            refused = await _trustpilot_reply(client, review, body)
+        else:
+            assert client is not None  # checked above: no write without a client
+            refused = await _etrusted_reply(client, review, body, notify_customer)
+        return WriteResult.refused(refused) if refused else WriteResult(review)
+
+    result = await perform(
+        ctx,
+        review.provider if review else Provider.TRUSTPILOT,
+        "replyToReview",
+        client_mutation_id,
+        ("replyToReview", review_id, body, notify_customer),
+        checks,
+        write,
+    )
+    _read_again(ctx)
+    return result
+
+
+async def _etrusted_reply(
+    client: EtrustedClient, review: ids.ReviewId, body: str, notify: bool | None
+) -> UserError | None:
+    """Save (create or replace) the review's one reply: one call."""
+    try:
+        await client.save_reply(review.key.id, body, notify_customer=bool(notify))
+    except ProviderNotFound:
+        return REVIEW_NOT_FOUND
+    return None
+
+
+async def _trustpilot_reply(
+    client: TrustpilotClient, review: ids.ReviewId, body: str
+) -> UserError | None:
+    """Write the first business comment of the review's thread: three calls.
+
+    Read the review; then create its conversation and add the comment, or read the
+    conversation and edit its first business comment (or add one, if it has none).
+    """
+    found = (await client.reviews_by_keys([review.key]))[0]
+    if isinstance(found, ProviderError):
+        raise found
+    if found is None:
+        return REVIEW_NOT_FOUND
+    if found.imported:
+        return UserError(
+            "TRUSTPILOT has no conversations on reviews imported from elsewhere",
+            "NOT_REPLYABLE",
+            ("reviewId",),
+        )
+    if found.conversation_id is None:
+        conversation_id = await client.create_conversation(found.provider_review_id)
+        await client.add_comment(conversation_id, body)
+        return None
+    thread = await client.conversation(found.conversation_id)
+    first = _first_answer(thread.comments) if thread else None
+    if first is None:
+        await client.add_comment(found.conversation_id, body)
+    else:
+        await client.edit_comment(found.conversation_id, first.id, body)
+    return None
+
+
+def _first_answer(comments: Sequence[Comment]) -> Comment | None:
+    """The thread's first business comment: what ``Review.reply`` shows."""
+    answers = [c for c in comments if c.author_type is CommentAuthorType.BUSINESS]
+    return min(answers, key=lambda c: c.created_at) if answers else None
+
+
+def _read_again(ctx: Context) -> None:
+    """Make this request's loaders ask again for what a write may have changed.
+
+    ``perform`` forgets the cached reads of other requests; an earlier field of this
+    request (another mutation) may still hold the old review or thread.
+    """
+    ctx.loaders.review_by_key.clear_all()
+    ctx.loaders.conversation_by_id.clear_all()
+
+
+async def written_review(ctx: Context, written: ids.ReviewId | None) -> Review | None:
+    """The review a write changed, as its platform shows it now."""
+    if written is None:
+        return None
+    return await reviews.review(ctx, written.provider, written.key)
+
+
+# --- threads (Trustpilot conversations) -----------------------------------------------
+
+CONVERSATION_NOT_FOUND: Final = UserError(
+    "the platform does not know this conversation",
+    "CONVERSATION_NOT_FOUND",
+    ("conversationId",),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EditedComment:
+    """A comment as the platform answered its edit, and the thread it belongs to."""
+
+    conversation: ids.ConversationId
+    comment: Comment
+
+
+def _thread_of(checks: Checks, ctx: Context, value: str) -> ids.ConversationId | None:
+    """Decode a conversation id of a configured platform with threads, or fail."""
+    try:
+        node: ids.NodeId | None = ids.decode(value)
+    except InvalidInput:
+        node = None
+    if not isinstance(node, ids.ConversationId):
+        checks.fail(
+            ("conversationId",), "not a conversation id of this graph", "INVALID_ID"
+        )
+        return None
+    if not checks.provider(node.provider, {Provider.TRUSTPILOT}, "hold threads"):
+        return None
+    if ctx.services.clients.trustpilot is None:
+        checks.fail(
+            ("conversationId",), "TRUSTPILOT is not configured", "NOT_CONFIGURED"
+        )
+        return None
+    return node
+
+
+async def update_comment(
+    ctx: Context,
+    *,
+    conversation_id: str,
+    comment_id: str,
+    body: str,
+    client_mutation_id: str | None,
+) -> WriteResult[EditedComment]:
+    """Edit one of the business's comments in a thread: two calls.
+
+    The thread is read first, so a consumer's comment (which Trustpilot refuses to
+    edit, 403) is refused as NOT_EDITABLE without trying.
+    """
+    checks = Checks()
+    thread = _thread_of(checks, ctx, conversation_id)
+    checks.require(comment_id, ("commentId",))
+    if checks.require(body, ("body",)):
+        checks.length(body, ("body",), 1, COMMENT_MAX)
+    client = ctx.services.clients.trustpilot
+
+    async def write() -> WriteResult[EditedComment]:
+        assert thread is not None  # checked above: no write without a thread
+        assert client is not None
+        current = await client.conversation(thread.id)
+        if current is None:
+            return WriteResult.refused(CONVERSATION_NOT_FOUND)
+        refused = _editable(current, comment_id)
+        if refused is not None:
+            return WriteResult.refused(refused)
+        edited = await client.edit_comment(thread.id, comment_id, body)
+        return WriteResult(EditedComment(thread, edited))
+
+    result = await perform(
+        ctx,
+        Provider.TRUSTPILOT,
+        "updateComment",
+        client_mutation_id,
+        ("updateComment", conversation_id, comment_id, body),
+        checks,
+        write,
+    )
+    _read_again(ctx)
+    return result
+
+
+def _editable(thread: Conversation, comment_id: str) -> UserError | None:
+    """Why the business may not edit ``comment_id`` in ``thread``; None if it may."""
+    comment = next((c for c in thread.comments if c.id == comment_id), None)
+    if comment is None:
+        return UserError(
+            "the conversation has no such comment", "COMMENT_NOT_FOUND", ("commentId",)
+        )
+    if comment.author_type is not CommentAuthorType.BUSINESS:
+        return UserError(
+            "only the business's own comments can be edited; this one is the "
+            "consumer's",
+            "NOT_EDITABLE",
+            ("commentId",),
+        )
+    return None
+
+
+async def set_conversation_state(
+    ctx: Context,
+    *,
+    conversation_id: str,
+    state: ConversationState,
+    client_mutation_id: str | None,
+) -> WriteResult[ids.ConversationId]:
+    """Make a thread public or private (hidden from anonymous reads): one call."""
+    checks = Checks()
+    thread = _thread_of(checks, ctx, conversation_id)
+    client = ctx.services.clients.trustpilot
+
+    async def write() -> WriteResult[ids.ConversationId]:
+        assert thread is not None  # checked above: no write without a thread
+        assert client is not None
+        try:
+            await client.set_conversation_state(thread.id, state)
+        except ProviderNotFound:
+            return WriteResult.refused(CONVERSATION_NOT_FOUND)
+        return WriteResult(thread)
+
+    result = await perform(
+        ctx,
+        Provider.TRUSTPILOT,
+        "setConversationState",
+        client_mutation_id,
+        ("setConversationState", conversation_id, state),
+        checks,
+        write,
+    )
+    _read_again(ctx)
+    return result
+
+
+async def written_conversation(
+    ctx: Context, written: ids.ConversationId | None
+) -> Conversation | None:
+    """The thread a write changed, as its platform shows it now."""
+    if written is None:
+        return None
+    return await conversations.conversation(ctx, written.provider, written.id)
