@@ -48,6 +48,12 @@ REFUSALS: Final[dict[str, str]] = {
     "INVALID_REVIEWS": "The platform refused one of these reviews.",
     "VALIDATION_FAILED": "The platform refused the input.",
     "INVALID_ARGUMENT": "The platform refused the input.",
+    "REVIEW_REFUSED": "The platform refused this review: the customer has not bought "
+    "this product, or has already reviewed it.",
+    "REVIEW_OR_TRANSACTION_NOT_FOUND": "The platform found no such review, or no paid "
+    "transaction of this customer for it.",
+    "NOT_FOUND": "The platform does not know this object.",
+    "REJECTED": "The platform rejected the operation.",
 }
 """English messages for the platforms' refusal codes (``ProviderError.vendor_code``)."""
 
