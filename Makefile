@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve sandbox test lint fmt sdl bench audit clean
+.PHONY: install serve sandbox test lint fmt sdl bench bench-faults audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ serve: $(STAMP)
 ## Calls per query, latency p50/p99 and req/s (figures printed, not asserted).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## Share of queries answered, and complete, under injected faults.
+bench-faults: $(STAMP)
+	$(BIN)/python bench/faults.py
 
 ## The graphql-http audit suite (GraphQL-over-HTTP MUST/SHOULD) against `make serve`.
 audit:

@@ -118,7 +118,10 @@ def vendor_message(body: bytes) -> str | None:
         return None
     if not isinstance(parsed, dict):
         return None
-    for name in ("messages", "message", "error_description", "error"):
+    fault = parsed.get("fault")
+    if isinstance(fault, dict):  # Trustpilot answers in Apigee's fault envelope
+        parsed = fault
+    for name in ("messages", "message", "error_description", "error", "faultstring"):
         value = parsed.get(name)
         if isinstance(value, str) and value:
             return value[:MAX_VENDOR_MESSAGE]

@@ -47,7 +47,7 @@ class GatewaySchema(strawberry.federation.Schema):
     ) -> None:
         for error in errors:
             original = error.original_error
-            if original is None or isinstance(original, GatewayError):
+            if original is None or isinstance(original, GatewayError | GraphQLError):
                 code = getattr(original, "code", "GRAPHQL_VALIDATION_FAILED")
                 logger.info("request error", extra={"code": code})
             else:

@@ -32,8 +32,9 @@ logger = logging.getLogger(__name__)
 def should_mask(error: GraphQLError) -> bool:
     """Mask everything that is not one of the gateway's own errors."""
     original = error.original_error
-    if original is None:
-        return False  # a GraphQL syntax or validation error: safe and useful
+    if original is None or isinstance(original, GraphQLError):
+        # A syntax, validation or variable-coercion error: safe and useful.
+        return False
     return not isinstance(original, GatewayError)
 
 

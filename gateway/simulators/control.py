@@ -33,6 +33,8 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
 LOG_LIMIT: Final = 20_000
+CLIENT_CLOSED: Final = 499
+"""Logged status of a call whose client hung up first (nginx's convention)."""
 MALFORMED_BODY: Final = b'{"data": [{"id": "truncated'
 
 
@@ -208,6 +210,9 @@ class ProviderControl:
                 return response
             except web.HTTPException as exc:
                 status = exc.status
+                raise
+            except asyncio.CancelledError:
+                status = CLIENT_CLOSED  # the client hung up before the answer
                 raise
             finally:
                 path = request.path.removeprefix(prefix) or "/"

@@ -106,3 +106,16 @@ async def test_the_root_redirects_to_graphql(
     async with http.get(gateway.url + "/", allow_redirects=False) as response:
         assert response.status in (302, 307)
         assert response.headers["Location"].endswith("/graphql")
+
+
+async def test_a_bad_variable_is_a_clear_error_not_a_masked_one(
+    gateway: Gateway,
+) -> None:
+    status, body = await gateway.query(
+        "query ($o: ReviewOrder) { reviews(first: 1, orderBy: $o) { totalCount } }",
+        {"o": "SIDEWAYS"},
+    )
+    assert status == 200
+    message = body["errors"][0]["message"]
+    assert "SIDEWAYS" in message
+    assert "Unexpected error" not in message
