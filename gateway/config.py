@@ -186,6 +186,9 @@ class Settings:
     trustoo: TrustooSettings | None = None
     mayar: MayarSettings | None = None
     sandbox_url: str | None = None
+    tuning: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    """Per platform, timeouts/retries/breaker/limits from ``GATEWAY_<P>_*`` variables
+    given without credentials: applied to the platform settings a sandbox supplies."""
     catalog: tuple[CatalogEntry, ...] = field(default=())
     api_keys: tuple[ApiKey, ...] = field(default=())
 
@@ -201,6 +204,11 @@ class Settings:
         """The platforms with settings, in the usual order."""
         return tuple(name for name in PROVIDER_NAMES if getattr(self, name) is not None)
 
+
+TUNING_FIELDS: Final = frozenset(
+    f.name for f in fields(ProviderSettings) if f.name != "base_url"
+)
+"""Provider settings that tune a platform's calls rather than say where or who."""
 
 PROVIDER_SETTINGS: Final[Mapping[str, type[ProviderSettings]]] = {
     "trustpilot": TrustpilotSettings,
@@ -341,6 +349,16 @@ def _api_keys(raw: object) -> tuple[ApiKey, ...]:
     return tuple(keys)
 
 
+def _tuning(
+    cls: type[ProviderSettings], values: Mapping[str, str], prefix: str
+) -> dict[str, object]:
+    hints = get_type_hints(cls)
+    return {
+        name: _coerce(value, hints[name], f"{prefix}{name.upper()}")
+        for name, value in values.items()
+    }
+
+
 def settings_from(data: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
     """Build settings from parsed TOML ``data`` with ``environ`` overriding it."""
     unknown = sorted(set(data) - {"gateway", "providers", "catalog", "api_keys"})
@@ -353,14 +371,17 @@ def settings_from(data: Mapping[str, Any], environ: Mapping[str, str]) -> Settin
     kwargs: dict[str, object] = {}
     base = _build(Settings, "gateway", gateway, ENV_PREFIX)
     providers = data.get("providers", {})
+    tuning: dict[str, dict[str, object]] = {}
     for name, cls in PROVIDER_SETTINGS.items():
         prefix = f"{ENV_PREFIX}{name.upper()}_"
-        values = {
-            **providers.get(name, {}),
-            **_env_values(environ, prefix, [f.name for f in fields(cls)]),
-        }
-        if name in providers or values:
+        from_env = _env_values(environ, prefix, [f.name for f in fields(cls)])
+        values = {**providers.get(name, {}), **from_env}
+        if name in providers or set(from_env) - TUNING_FIELDS:
             kwargs[name] = _build(cls, f"providers.{name}", values, prefix)
+        elif from_env:
+            # Only tuning (timeouts, retries, limits): kept for the platform's
+            # settings that a sandbox will supply.
+            tuning[name] = _tuning(cls, from_env, prefix)
     extra = sorted(set(providers) - set(PROVIDER_SETTINGS))
     if extra:
         raise ConfigError(f"providers: unknown provider(s) {', '.join(extra)}")
@@ -372,6 +393,7 @@ def settings_from(data: Mapping[str, Any], environ: Mapping[str, str]) -> Settin
             **kwargs,
             "catalog": catalog,
             "api_keys": keys,
+            "tuning": tuning,
         }
     )
 

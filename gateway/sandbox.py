@@ -166,6 +166,9 @@ def settings_from_catalog(
         chosen["mayar"] = replace(
             providers["mayar"], rate_limit_calls=per_minute, rate_limit_window_s=60.0
         )
+    for name, tuned in overrides.get("tuning", {}).items():
+        if name in chosen:
+            chosen[name] = replace(chosen[name], **tuned)
     options: dict[str, Any] = {"mode": Mode.SANDBOX, "catalog": entries}
     return Settings(**{**options, **chosen, **overrides})
 

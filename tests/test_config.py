@@ -121,6 +121,20 @@ def test_keys_and_cors_come_from_the_file_and_environment() -> None:
     assert settings.max_depth == 8
 
 
+def test_tuning_alone_does_not_configure_a_platform() -> None:
+    settings = settings_from(
+        {},
+        {"GATEWAY_TRUSTPILOT_RATE_LIMIT_CALLS": "5000", "GATEWAY_MAYAR_TIMEOUT_S": "2"},
+    )
+    assert settings.configured_providers == ()
+    assert settings.tuning == {
+        "trustpilot": {"rate_limit_calls": 5000},
+        "mayar": {"timeout_s": 2.0},
+    }
+    with pytest.raises(ConfigError, match="GATEWAY_MAYAR_MAX_RETRIES"):
+        settings_from({}, {"GATEWAY_MAYAR_MAX_RETRIES": "often"})
+
+
 def test_secrets_never_print() -> None:
     settings = settings_from({"providers": {"trustpilot": TRUSTPILOT}}, {})
     assert "api_secret=Secret('**********')" in repr(settings)

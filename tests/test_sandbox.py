@@ -297,3 +297,18 @@ async def test_the_sandbox_command_serves_every_platform(
         process.wait(timeout=10)
         assert process.stderr is not None
         process.stderr.close()
+
+
+async def test_sandbox_settings_follow_the_sandbox_and_the_tuning() -> None:
+    from gateway.config import settings_from
+    from gateway.sandbox import sandbox_settings
+
+    tuned = settings_from({}, {"GATEWAY_TRUSTPILOT_RATE_LIMIT_CALLS": "5000"})
+    async with run_simulators(providers={"trustpilot", "mayar"}) as sb:
+        settings = sandbox_settings(sb, **tuned.gateway_options())
+    assert settings.configured_providers == ("trustpilot", "mayar")
+    assert settings.trustpilot is not None
+    assert settings.trustpilot.rate_limit_calls == 5000
+    assert settings.trustpilot.base_url == sb.url("trustpilot") + "/"
+    assert settings.mayar is not None
+    assert settings.mayar.rate_limit_calls == 20, "the sandbox's own Mayar limit"
