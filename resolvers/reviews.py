@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 from gateway.config import CatalogEntry
 from gateway.errors import InvalidInput, ProviderError
 from gateway.records import Provider, Review, ReviewKey
 from resolvers import cursor as cursors
+from resolvers.connections import Connection, Edge
 from resolvers.context import Context, ErrorSink
 from resolvers.cursor import Cursor, StreamPosition
 from resolvers.filters import ReviewFilter, ReviewOrder
@@ -18,30 +18,8 @@ from resolvers.products import Product, product
 DEFAULT_FIRST: Final = 20
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewEdge:
-    """A review and the cursor just after it."""
-
-    cursor: str
-    review: Review
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewConnection:
-    """One page of a merged review list (Relay connection)."""
-
-    edges: tuple[ReviewEdge, ...]
-    has_next_page: bool
-    has_previous_page: bool
-    total_count: int | None
-
-    @property
-    def start_cursor(self) -> str | None:
-        return self.edges[0].cursor if self.edges else None
-
-    @property
-    def end_cursor(self) -> str | None:
-        return self.edges[-1].cursor if self.edges else None
+ReviewConnection = Connection[Review]
+"""One page of a merged review list."""
 
 
 def _providers(
@@ -95,11 +73,11 @@ async def list_reviews(
     ]
     merged = await merge(streams, order, first, sink)
     edges = tuple(
-        ReviewEdge(cursors.encode(Cursor(list_print, positions)), review)
+        Edge(cursors.encode(Cursor(list_print, positions)), review)
         for review, positions in merged.items
     )
     exact = not review_filter.filters_in_gateway or order is not ReviewOrder.NEWEST
-    return ReviewConnection(
+    return Connection(
         edges=edges,
         has_next_page=merged.has_next_page,
         has_previous_page=after is not None,

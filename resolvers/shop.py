@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Final, Generic, TypeVar, cast
+from typing import Final, TypeVar, cast
 from urllib.parse import urlsplit
 
 from gateway.cache import cache_key
@@ -37,6 +37,7 @@ from gateway.records import (
     Webhook,
 )
 from resolvers import cursor as cursors
+from resolvers.connections import Connection, Edge
 from resolvers.context import READ_PRIVATE, Context
 from resolvers.cursor import Cursor, StreamPosition
 from resolvers.writes import Checks, FieldPath, UserError, WriteResult, perform
@@ -84,32 +85,6 @@ class MediaUpload:
 
     kind: MediaType
     credentials: UploadCredentials
-
-
-@dataclass(frozen=True, slots=True)
-class Edge(Generic[T]):
-    """A row and the cursor just after it."""
-
-    cursor: str
-    node: T
-
-
-@dataclass(frozen=True, slots=True)
-class Connection(Generic[T]):
-    """One page of a Trustoo list (Relay connection)."""
-
-    edges: tuple[Edge[T], ...]
-    has_next_page: bool
-    has_previous_page: bool
-    total_count: int | None
-
-    @property
-    def start_cursor(self) -> str | None:
-        return self.edges[0].cursor if self.edges else None
-
-    @property
-    def end_cursor(self) -> str | None:
-        return self.edges[-1].cursor if self.edges else None
 
 
 @dataclass(frozen=True, slots=True)

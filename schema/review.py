@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry.scalars import JSON
@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from gateway import records
 from resolvers import conversations, ids
 from resolvers import reviews as review_cases
+from resolvers.connections import Connection
 from resolvers.context import READ_PRIVATE
 from schema._info import Info
 from schema.enums import MediaType, Provider, ReviewStatus
@@ -215,6 +216,15 @@ class PageInfo:
     start_cursor: str | None = strawberry.field(description="The first edge's cursor.")
     end_cursor: str | None = strawberry.field(description="The last edge's cursor.")
 
+    @classmethod
+    def from_record(cls, connection: Connection[Any]) -> Self:
+        return cls(
+            has_next_page=connection.has_next_page,
+            has_previous_page=connection.has_previous_page,
+            start_cursor=connection.start_cursor,
+            end_cursor=connection.end_cursor,
+        )
+
 
 @strawberry.type(description="One page of a review list merged over platforms.")
 class ReviewConnection:
@@ -228,14 +238,9 @@ class ReviewConnection:
     def from_record(cls, record: review_cases.ReviewConnection) -> Self:
         return cls(
             edges=[
-                ReviewEdge(cursor=e.cursor, node=Review.from_record(e.review))
+                ReviewEdge(cursor=e.cursor, node=Review.from_record(e.node))
                 for e in record.edges
             ],
-            page_info=PageInfo(
-                has_next_page=record.has_next_page,
-                has_previous_page=record.has_previous_page,
-                start_cursor=record.start_cursor,
-                end_cursor=record.end_cursor,
-            ),
+            page_info=PageInfo.from_record(record),
             total_count=record.total_count,
         )

@@ -8,13 +8,14 @@ scope; every field calls one ``resolvers.shop`` function.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
 import strawberry
 from strawberry.scalars import JSON
 
 from gateway import records
 from resolvers import shop
+from resolvers.connections import Connection
 from resolvers.shop import EmailType, OrderState, WebhookTopic
 from schema._info import Info
 from schema.enums import MediaType, Provider
@@ -51,15 +52,6 @@ OldestFirst = Annotated[
 ]
 INPUT = strawberry.argument(description="What to write.")
 CLIENT_MUTATION_ID = "An idempotency key: the same key and input never write twice."
-
-
-def _page_info(connection: shop.Connection[Any]) -> PageInfo:
-    return PageInfo(
-        has_next_page=connection.has_next_page,
-        has_previous_page=connection.has_previous_page,
-        start_cursor=connection.start_cursor,
-        end_cursor=connection.end_cursor,
-    )
 
 
 # --- types -----------------------------------------------------------------------
@@ -224,7 +216,7 @@ class CustomerExclusionConnection:
     total_count: int | None = strawberry.field(description="Rows in the whole list.")
 
     @classmethod
-    def from_record(cls, page: shop.Connection[records.CustomerExclusion]) -> Self:
+    def from_record(cls, page: Connection[records.CustomerExclusion]) -> Self:
         return cls(
             edges=[
                 CustomerExclusionEdge(
@@ -232,7 +224,7 @@ class CustomerExclusionConnection:
                 )
                 for e in page.edges
             ],
-            page_info=_page_info(page),
+            page_info=PageInfo.from_record(page),
             total_count=page.total_count,
         )
 
@@ -250,7 +242,7 @@ class ReviewRequestOrderConnection:
     total_count: int | None = strawberry.field(description="Rows in the whole list.")
 
     @classmethod
-    def from_record(cls, page: shop.Connection[records.ReviewRequestOrder]) -> Self:
+    def from_record(cls, page: Connection[records.ReviewRequestOrder]) -> Self:
         return cls(
             edges=[
                 ReviewRequestOrderEdge(
@@ -258,7 +250,7 @@ class ReviewRequestOrderConnection:
                 )
                 for e in page.edges
             ],
-            page_info=_page_info(page),
+            page_info=PageInfo.from_record(page),
             total_count=page.total_count,
         )
 
@@ -276,7 +268,7 @@ class CustomerEventConnection:
     total_count: int | None = strawberry.field(description="Rows in the whole list.")
 
     @classmethod
-    def from_record(cls, page: shop.Connection[records.CustomerEvent]) -> Self:
+    def from_record(cls, page: Connection[records.CustomerEvent]) -> Self:
         return cls(
             edges=[
                 CustomerEventEdge(
@@ -284,7 +276,7 @@ class CustomerEventConnection:
                 )
                 for e in page.edges
             ],
-            page_info=_page_info(page),
+            page_info=PageInfo.from_record(page),
             total_count=page.total_count,
         )
 
