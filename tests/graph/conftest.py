@@ -1,7 +1,7 @@
 """A real gateway (uvicorn) on the sandbox (aiohttp), both on loopback."""
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +11,7 @@ import pytest
 import uvicorn
 
 from gateway.app import create_app
+from gateway.config import Settings
 from gateway.sandbox import RunningSandbox, run_simulators, sandbox_settings
 from gateway.simulators.mayar import MayarSettings as SimulatedMayar
 
@@ -61,14 +62,19 @@ class Gateway:
 
 @asynccontextmanager
 async def serve_gateway(
-    http: aiohttp.ClientSession, **overrides: Any
+    http: aiohttp.ClientSession,
+    adjust: Callable[[Settings], Settings] = lambda settings: settings,
+    **overrides: Any,
 ) -> AsyncIterator[Gateway]:
-    """The sandbox (no Mayar rate limit unless asked) and a gateway in front of it."""
+    """The sandbox (no Mayar rate limit unless asked) and a gateway in front of it.
+
+    ``overrides`` replace gateway settings; ``adjust`` may change the platforms'.
+    """
     simulator_settings = overrides.pop(
         "simulators", {"mayar": SimulatedMayar(rate_limit_per_minute=None)}
     )
     async with run_simulators(settings=simulator_settings) as running:
-        app = create_app(sandbox_settings(running, **overrides))
+        app = create_app(adjust(sandbox_settings(running, **overrides)))
         config = uvicorn.Config(
             app, host="127.0.0.1", port=0, lifespan="on", log_level="warning"
         )

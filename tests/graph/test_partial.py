@@ -1,8 +1,12 @@
 """One platform failing never blanks the others."""
 
+import socket
+from dataclasses import replace
+
 import aiohttp
 import pytest
 
+from gateway.config import Settings
 from gateway.simulators.control import FaultSettings
 from gateway.simulators.mayar import MayarSettings as SimulatedMayar
 from tests.graph.conftest import serve_gateway
@@ -100,3 +104,47 @@ async def test_errors_carry_no_secret_or_upstream_url(
         gateway.sandbox.base_url,
     ):
         assert secret not in text
+
+
+async def test_a_platforms_own_429_reports_its_retry_after(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with serve_gateway(http) as gateway:
+        # Trustoo documents no rate limit, so the gateway has no limiter for it: the
+        # platform's 429 (and its Retry-After) reaches the caller, unretried past
+        # the deadline.
+        gateway.sandbox.sandbox.controls["trustoo"].apply(
+            FaultSettings(rate_limit_per_minute=1)
+        )
+        skus = [p.sku for p in gateway.sandbox.catalog.on("trustoo")[:2]]
+        await gateway.query(PRODUCT, {"sku": skus[0]})
+        _, body = await gateway.query(PRODUCT, {"sku": skus[1]})
+    errors = [e for e in body["errors"] if e["extensions"]["provider"] == "TRUSTOO"]
+    assert errors
+    assert errors[0]["extensions"]["code"] == "PROVIDER_RATE_LIMITED"
+    assert errors[0]["extensions"]["httpStatus"] == 429
+    assert errors[0]["extensions"]["retryAfter"] > 1
+    assert body["data"]["product"]["ratingSummary"]["count"] > 0
+
+
+async def test_a_platform_refusing_connections_leaves_the_others(
+    http: aiohttp.ClientSession,
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}/mayar"
+
+    def unreachable_mayar(settings: Settings) -> Settings:
+        assert settings.mayar is not None
+        return replace(settings, mayar=replace(settings.mayar, base_url=closed))
+
+    async with serve_gateway(http, adjust=unreachable_mayar) as gateway:
+        sku = gateway.sandbox.catalog.products[0].sku
+        status, body = await gateway.query(PRODUCT, {"sku": sku})
+    assert status == 200
+    providers = {
+        p["provider"] for p in body["data"]["product"]["ratingSummary"]["providers"]
+    }
+    assert providers == {"TRUSTPILOT", "ETRUSTED", "TRUSTOO"}
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["PROVIDER_UNAVAILABLE"]
+    assert body["errors"][0]["extensions"]["provider"] == "MAYAR"
