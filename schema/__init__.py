@@ -19,7 +19,8 @@ from schema.limits import QueryLimits, TokenLimit, alias_rule, depth_rule
 from schema.query import ReadQuery
 from schema.reply_mutations import ReplyMutations
 from schema.review_mutations import ReviewMutations
-from schema.shop import ShopMutations, ShopQuery
+from schema.shop_mutations import ShopMutations
+from schema.shop_queries import ShopQuery
 
 logger = logging.getLogger(__name__)
 
