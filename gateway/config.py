@@ -23,17 +23,29 @@ from __future__ import annotations
 
 import tomllib
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Final, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Final,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 from gateway.errors import ConfigError
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 ENV_PREFIX: Final = "GATEWAY_"
 PROVIDER_NAMES: Final = ("trustpilot", "etrusted", "trustoo", "mayar")
-S = TypeVar("S")
+S = TypeVar("S", bound="DataclassInstance")
 
 
 class Secret:
@@ -295,11 +307,11 @@ def _build(
     cls: type[S], section: str, values: Mapping[str, object], env_prefix: str
 ) -> S:
     hints = get_type_hints(cls)
-    unknown = sorted(set(values) - {f.name for f in fields(cls)})  # type: ignore[arg-type]
+    unknown = sorted(set(values) - {f.name for f in fields(cls)})
     if unknown:
         raise ConfigError(f"{section}: unknown key(s) {', '.join(unknown)}")
     kwargs: dict[str, object] = {}
-    for f in fields(cls):  # type: ignore[arg-type]
+    for f in fields(cls):
         where = f"{section}.{f.name}"
         if env_prefix:
             where += f" ({env_prefix}{f.name.upper()})"
@@ -311,11 +323,11 @@ def _build(
 
 
 def _env_values(
-    environ: Mapping[str, str], prefix: str, names: object
+    environ: Mapping[str, str], prefix: str, names: Iterable[str]
 ) -> dict[str, str]:
     return {
         name: environ[prefix + name.upper()]
-        for name in names  # type: ignore[attr-defined]
+        for name in names
         if prefix + name.upper() in environ
     }
 
