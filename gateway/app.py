@@ -32,7 +32,13 @@ from starlette.routing import Route
 
 from gateway import trace
 from gateway.cache import ResultCache
-from gateway.config import Mode, ProviderSettings, Settings, load_settings
+from gateway.config import (
+    Mode,
+    ProviderSettings,
+    Settings,
+    load_settings,
+    with_default_mode,
+)
 from gateway.errors import Unauthenticated
 from gateway.http import open_session
 from gateway.metrics import CONTENT_TYPE, Metrics
@@ -186,9 +192,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     gateway runs on the embedded sandbox.
     """
     if settings is None:
-        settings = load_settings(os.environ.get("GATEWAY_CONFIG"), os.environ)
-        if not settings.configured_providers and not settings.sandbox_url:
-            settings = replace(settings, mode=Mode.SANDBOX)
+        settings = with_default_mode(
+            load_settings(os.environ.get("GATEWAY_CONFIG"), os.environ)
+        )
     metrics = Metrics()
 
     @asynccontextmanager

@@ -8,12 +8,11 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 
 import uvicorn
 
 from gateway.app import create_app
-from gateway.config import Mode, Settings, load_settings
+from gateway.config import Settings, load_settings, with_default_mode
 from gateway.errors import ConfigError
 from gateway.logs import configure_logging
 from gateway.sandbox import remote_sandbox_settings, serve_sandbox
@@ -77,9 +76,7 @@ def _serve_settings(args: argparse.Namespace) -> Settings:
     if sandbox_url:
         options = settings.gateway_options()
         return asyncio.run(remote_sandbox_settings(sandbox_url, **options))
-    if not settings.configured_providers:
-        return replace(settings, mode=Mode.SANDBOX)
-    return settings
+    return with_default_mode(settings)
 
 
 def _serve(args: argparse.Namespace) -> int:

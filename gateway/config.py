@@ -24,7 +24,7 @@ from __future__ import annotations
 import tomllib
 import types
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import (
@@ -408,6 +408,13 @@ def settings_from(data: Mapping[str, Any], environ: Mapping[str, str]) -> Settin
             "tuning": tuning,
         }
     )
+
+
+def with_default_mode(settings: Settings) -> Settings:
+    """Sandbox mode when no platform and no sandbox URL is configured at all."""
+    if settings.configured_providers or settings.sandbox_url:
+        return settings
+    return replace(settings, mode=Mode.SANDBOX)
 
 
 def load_settings(path: str | Path | None, environ: Mapping[str, str]) -> Settings:
