@@ -6,10 +6,10 @@ from typing import Final
 
 from gateway.config import CatalogEntry
 from gateway.errors import InvalidInput, ProviderError
-from gateway.records import Provider, Review, ReviewKey
+from gateway.records import Provider, Review, ReviewKey, ReviewStatus
 from resolvers import cursor as cursors
 from resolvers.connections import Connection, Edge
-from resolvers.context import Context, ErrorSink
+from resolvers.context import READ_PRIVATE, Context, ErrorSink
 from resolvers.cursor import Cursor, StreamPosition
 from resolvers.filters import ReviewFilter, ReviewOrder
 from resolvers.merge import Stream, merge
@@ -85,11 +85,22 @@ async def list_reviews(
     )
 
 
+def readable(ctx: Context, review: Review) -> bool:
+    """The lists' status rule: without read:private only PUBLISHED reviews exist."""
+    return review.status is ReviewStatus.PUBLISHED or READ_PRIVATE in ctx.caller.scopes
+
+
 async def review(ctx: Context, provider: Provider, key: ReviewKey) -> Review | None:
-    """One review by its platform and key; ``None`` when it does not exist."""
+    """One review by its platform and key; ``None`` when the caller cannot see it.
+
+    The single door to a review by id: ``review``, ``node``, ``_entities``,
+    ``Conversation.review`` and the reads after a write all come through here, so
+    a review the lists would not show (``readable``) does not exist by id either.
+    """
     if provider not in ctx.services.sources:
         return None
-    return await ctx.loaders.review_by_key.load((provider, key))
+    found = await ctx.loaders.review_by_key.load((provider, key))
+    return found if found is not None and readable(ctx, found) else None
 
 
 async def review_or_report(
