@@ -58,7 +58,9 @@ def _public_form(full_name: str) -> str:
 
 async def _unpublished(gateway: Gateway) -> list[dict[str, Any]]:
     """Up to three reviews of each (platform, status) that is not PUBLISHED."""
-    data = await gateway.data(LIST, {"filter": {"statuses": UNPUBLISHED}}, key=SERVER_KEY)
+    data = await gateway.data(
+        LIST, {"filter": {"statuses": UNPUBLISHED}}, key=SERVER_KEY
+    )
     picked: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for node in _nodes(data, "reviews"):
         picked.setdefault((node["provider"], node["status"]), []).append(node)
@@ -190,7 +192,9 @@ async def test_has_reply_counts_only_public_replies_for_anonymous_callers(
         n["id"]
         for n in threads
         if n["conversation"]["state"] == "PUBLIC"
-        and any(c["author"]["type"] == "BUSINESS" for c in n["conversation"]["comments"])
+        and any(
+            c["author"]["type"] == "BUSINESS" for c in n["conversation"]["comments"]
+        )
     }
     private = {n["id"] for n in threads if n["conversation"]["state"] == "PRIVATE"}
     assert private, "the thread made private above"
@@ -286,7 +290,9 @@ async def test_a_mayar_review_by_id_costs_one_call(gateway: Gateway) -> None:
 
 
 async def test_mayar_writes_find_the_review_by_its_new_id(gateway: Gateway) -> None:
-    target = next(n for n in await _mayar_reviews(gateway) if n["status"] == "PUBLISHED")
+    target = next(
+        n for n in await _mayar_reviews(gateway) if n["status"] == "PUBLISHED"
+    )
     gateway.sandbox.log.clear()
     updated = await gateway.data(
         """mutation ($input: UpdateReviewInput!) { updateReview(input: $input) {
@@ -322,7 +328,10 @@ async def test_mayar_writes_find_the_review_by_its_new_id(gateway: Gateway) -> N
         {"input": {"id": target["id"]}},
         key=SERVER_KEY,
     )
-    assert deleted["deleteReview"] == {"deletedReviewId": target["id"], "userErrors": []}
+    assert deleted["deleteReview"] == {
+        "deletedReviewId": target["id"],
+        "userErrors": [],
+    }
     assert [c.method for c in gateway.calls("mayar")] == ["POST"]
     archived = await gateway.data(ONE, {"id": target["id"]}, key=SERVER_KEY)
     assert archived["review"]["status"] == "ARCHIVED"
@@ -365,7 +374,9 @@ async def test_a_report_is_read_back_by_server_keys(gateway: Gateway) -> None:
         key=SERVER_KEY,
     )
     report = filed["reportReview"]["report"]
-    assert filed["reportReview"]["userErrors"] == [] and report["reason"] == "UNTRUTHFUL"
+    assert (
+        filed["reportReview"]["userErrors"] == [] and report["reason"] == "UNTRUTHFUL"
+    )
     after = await gateway.data(REPORTS, {"id": etrusted}, key=SERVER_KEY)
     assert after["review"]["reports"] == [report]
 
