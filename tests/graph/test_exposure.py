@@ -6,7 +6,6 @@ public name is first name and initial; a report can be read back by a server key
 """
 
 import base64
-import json
 from typing import Any
 
 from gateway.records import Provider, ReviewKey
@@ -158,7 +157,8 @@ async def _make_a_thread_private(gateway: Gateway) -> str:
             if thread and thread["state"] == "PUBLIC" and node["reply"]:
                 changed = await gateway.data(
                     """mutation ($input: SetConversationStateInput!) {
-                         setConversationState(input: $input) { userErrors { code } } }""",
+                         setConversationState(input: $input) {
+                           userErrors { code } } }""",
                     {"input": {"conversationId": thread["id"], "state": "PRIVATE"}},
                     key=SERVER_KEY,
                 )
@@ -255,7 +255,8 @@ async def test_mayar_ids_and_names_carry_no_customer(gateway: Gateway) -> None:
             "reviews",
         )
     }
-    assert server and set(anonymous) == {n["providerReviewId"] for n in server}
+    assert server
+    assert set(anonymous) == {n["providerReviewId"] for n in server}
     for node in server:
         customer_id = node["raw"]["customerId"]
         assert customer_id not in _id_text(node["id"])
@@ -374,9 +375,8 @@ async def test_a_report_is_read_back_by_server_keys(gateway: Gateway) -> None:
         key=SERVER_KEY,
     )
     report = filed["reportReview"]["report"]
-    assert (
-        filed["reportReview"]["userErrors"] == [] and report["reason"] == "UNTRUTHFUL"
-    )
+    assert filed["reportReview"]["userErrors"] == []
+    assert report["reason"] == "UNTRUTHFUL"
     after = await gateway.data(REPORTS, {"id": etrusted}, key=SERVER_KEY)
     assert after["review"]["reports"] == [report]
 
@@ -390,7 +390,8 @@ async def test_reports_are_batched_cached_and_empty_elsewhere(
     data = await gateway.data(query, {"sku": sku}, key=SERVER_KEY)
     nodes = _nodes(data, "product", "reviews")
     etrusted = [n for n in nodes if n["provider"] == "ETRUSTED"]
-    assert etrusted and len(etrusted) < len(nodes)
+    assert etrusted
+    assert len(etrusted) < len(nodes)
     assert all(n["reports"] == [] for n in nodes if n["provider"] != "ETRUSTED")
     assert _veto_reads(gateway) == len(etrusted)
     again = await gateway.data(query, {"sku": sku}, key=SERVER_KEY)
