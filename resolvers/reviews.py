@@ -6,7 +6,7 @@ from typing import Final
 
 from gateway.config import CatalogEntry
 from gateway.errors import InvalidInput, ProviderError
-from gateway.records import Provider, Review, ReviewKey, ReviewStatus
+from gateway.records import Provider, Review, ReviewKey, ReviewReport, ReviewStatus
 from resolvers import cursor as cursors
 from resolvers.connections import Connection, Edge
 from resolvers.context import READ_PRIVATE, Context, ErrorSink
@@ -112,6 +112,25 @@ async def review_or_report(
     except ProviderError as error:
         sink(error)
         return None
+
+
+async def reports_of(
+    ctx: Context, sink: ErrorSink, review: Review
+) -> tuple[ReviewReport, ...]:
+    """The reports filed against ``review`` (eTrusted vetos). Needs read:private.
+
+    ``()`` on platforms without reports. The reviews of one request are read
+    together (one call per eTrusted review, concurrently) and cached; a platform
+    failure is reported through ``sink`` and reads as ``()``.
+    """
+    ctx.caller.require(READ_PRIVATE, "Review.reports")
+    if review.provider is not Provider.ETRUSTED:
+        return ()
+    try:
+        return await ctx.loaders.reports_by_review_id.load(review.provider_review_id)
+    except ProviderError as error:
+        sink(error)
+        return ()
 
 
 def product_of(ctx: Context, review: Review) -> Product | None:
