@@ -60,6 +60,8 @@ class ReplyScreen:
         if sees_private_threads(self._ctx):
             return [accepts(r) for r in reviews]
         deciding = self._filter.threads_deciding(reviews)
+        if not deciding:
+            return [accepts(r, {}) for r in reviews]
         self._read.update(deciding)
         if len(self._read) > MAX_THREAD_READS:
             raise InvalidInput(
