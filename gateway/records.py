@@ -67,6 +67,19 @@ class Author:
     country: str | None = None
 
 
+def public_name(full_name: str | None) -> str | None:
+    """``Ani Suryani`` -> ``Ani S.``: how platforms show a reviewer publicly.
+
+    First name and last initial (the full name is PII); ``None`` without a name.
+    """
+    parts = (full_name or "").split()
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    return f"{parts[0]} {parts[-1][0]}."
+
+
 @dataclass(frozen=True, slots=True)
 class Customer:
     """The reviewer's private details (PII: server credentials only)."""
@@ -146,7 +159,8 @@ class Review:
     customer: Customer | None = None
     locator: str | None = None
     """What the client needs besides the id to fetch this review again (Mayar has no
-    get-by-id: payment link and customer); ``None`` where the id suffices."""
+    get-by-id: the payment link); ``None`` where the id suffices. It is part of the
+    public id: never a customer identifier."""
     raw: JSONObject = field(default_factory=dict, compare=False)
 
     @property

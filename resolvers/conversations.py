@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from gateway.errors import ProviderError
+from collections.abc import Sequence
+from typing import Final
+
+from gateway.errors import InvalidInput, ProviderError
 from gateway.records import (
     CommentAuthorType,
     Conversation,
@@ -12,6 +15,17 @@ from gateway.records import (
     Review,
 )
 from resolvers.context import Context, ErrorSink
+from resolvers.filters import ReviewFilter
+
+MAX_THREAD_READS: Final = 200
+"""Threads one list may read to apply ``hasReply`` for a caller without private
+threads: a list item does not say whether its thread is public, so each distinct
+thread costs one (cached, coalesced) read. Beyond this the list is refused."""
+
+
+def sees_private_threads(ctx: Context) -> bool:
+    """Private threads are the business's own; only server keys see them."""
+    return ctx.caller.key_name is not None
 
 
 async def conversation(
@@ -22,9 +36,57 @@ async def conversation(
         return None
     found = await ctx.loaders.conversation_by_id.load(conversation_id)
     if found is not None and found.state is ConversationState.PRIVATE:
-        # Private threads are the business's own; only server keys see them.
-        return found if ctx.caller.key_name is not None else None
+        return found if sees_private_threads(ctx) else None
     return found
+
+
+class ReplyScreen:
+    """``ReviewFilter.accepts`` over one list's pages, as this caller sees threads.
+
+    A server key sees every thread, so any thread is a reply (no call). Anyone else
+    sees public replies only: the threads that decide (``threads_deciding``) are read
+    in one batch per page through the conversation loader and the result cache, at
+    most ``MAX_THREAD_READS`` distinct threads per list (``InvalidInput`` beyond).
+    """
+
+    def __init__(self, ctx: Context, review_filter: ReviewFilter) -> None:
+        self._ctx = ctx
+        self._filter = review_filter
+        self._read: set[str] = set()
+
+    async def __call__(self, reviews: Sequence[Review]) -> list[bool]:
+        """Whether each of ``reviews`` passes the filter, aligned with them."""
+        accepts = self._filter.accepts
+        if sees_private_threads(self._ctx):
+            return [accepts(r) for r in reviews]
+        deciding = self._filter.threads_deciding(reviews)
+        if not deciding:
+            return [accepts(r, {}) for r in reviews]
+        self._read.update(deciding)
+        if len(self._read) > MAX_THREAD_READS:
+            raise InvalidInput(
+                f"hasReply would read more than {MAX_THREAD_READS} reply threads "
+                "for this list; narrow the filter (a product, a platform, a period)"
+            )
+        threads = await self._ctx.loaders.conversation_by_id.load_many(deciding)
+        public = {
+            thread_id: thread is not None and public_reply(thread) is not None
+            for thread_id, thread in zip(deciding, threads, strict=True)
+        }
+        return [accepts(r, public) for r in reviews]
+
+
+def public_reply(thread: Conversation) -> Reply | None:
+    """A public thread's first business answer, as a reply; ``None`` otherwise."""
+    if thread.state is not ConversationState.PUBLIC:
+        return None
+    answers = [
+        c for c in thread.comments if c.author_type is CommentAuthorType.BUSINESS
+    ]
+    if not answers:
+        return None
+    first = min(answers, key=lambda c: c.created_at)
+    return Reply(first.body, first.created_at, first.updated_at)
 
 
 async def of_review(
@@ -49,12 +111,4 @@ async def reply_of(ctx: Context, sink: ErrorSink, review: Review) -> Reply | Non
     if review.reply is not None:
         return review.reply
     thread = await of_review(ctx, sink, review)
-    if thread is None or thread.state is not ConversationState.PUBLIC:
-        return None
-    answers = [
-        c for c in thread.comments if c.author_type is CommentAuthorType.BUSINESS
-    ]
-    if not answers:
-        return None
-    first = min(answers, key=lambda c: c.created_at)
-    return Reply(first.body, first.created_at, first.updated_at)
+    return None if thread is None else public_reply(thread)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -44,17 +44,50 @@ class ReviewFilter:
             created_before=self.created_before,
         )
 
-    def accepts(self, review: Review) -> bool:
-        """The filters the gateway applies itself, over what the platforms return."""
+    def accepts(
+        self, review: Review, public_replies: Mapping[str, bool] | None = None
+    ) -> bool:
+        """The filters the gateway applies itself, over what the platforms return.
+
+        ``public_replies`` is for callers who may read public replies only: whether
+        each thread of ``threads_deciding`` holds one (a thread not in it holds
+        none). ``None``: the caller reads every thread, so any thread is a reply.
+        """
         return (
             (self.with_media is None or bool(review.media) == self.with_media)
             and (self.verified is None or review.verified is self.verified)
-            and (self.has_reply is None or self._replied(review) == self.has_reply)
+            and (
+                self.has_reply is None
+                or self._replied(review, public_replies) == self.has_reply
+            )
+        )
+
+    def threads_deciding(self, reviews: Sequence[Review]) -> list[str]:
+        """The thread ids whose state decides ``accepts`` for ``reviews``.
+
+        Only ``hasReply`` looks at threads, and only for a review with a thread but
+        no reply of its own (a Trustpilot list item knows its thread's id, not
+        whether the thread is public or holds an answer).
+        """
+        if self.has_reply is None:
+            return []
+        return list(
+            dict.fromkeys(
+                r.conversation_id
+                for r in reviews
+                if r.reply is None and r.conversation_id is not None
+            )
         )
 
     @staticmethod
-    def _replied(review: Review) -> bool:
-        return review.reply is not None or review.conversation_id is not None
+    def _replied(review: Review, public_replies: Mapping[str, bool] | None) -> bool:
+        if review.reply is not None:
+            return True
+        if review.conversation_id is None:
+            return False
+        if public_replies is None:
+            return True
+        return public_replies.get(review.conversation_id, False)
 
     @property
     def filters_in_gateway(self) -> bool:

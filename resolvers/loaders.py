@@ -27,6 +27,7 @@ from gateway.records import (
     RatingSummary,
     Review,
     ReviewKey,
+    ReviewReport,
 )
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ class Loaders:
     review_by_key: DataLoader[ReviewLoadKey, Review | None]
     conversation_by_id: DataLoader[str, Conversation | None]
     attribute_summaries_by_sku: DataLoader[str, tuple[AttributeSummary, ...]]
+    reports_by_review_id: DataLoader[str, tuple[ReviewReport, ...]]
+    """eTrusted review id -> its reports (vetos)."""
 
 
 async def _cached_batch(
@@ -130,6 +133,33 @@ def _loader(
     return DataLoader(batch, max_batch_size=MAX_BATCH)  # type: ignore[arg-type]
 
 
+async def _reports(
+    services: Services, review_ids: list[str]
+) -> list[tuple[ReviewReport, ...] | Exception]:
+    """The reports of eTrusted reviews: their vetos (at most one a review)."""
+    client = services.clients.etrusted
+    if client is None:
+        return [()] * len(review_ids)
+
+    async def one(review_id: str) -> tuple[ReviewReport, ...] | ProviderError:
+        try:
+            veto = await client.veto(review_id)
+        except ProviderError as exc:
+            return exc
+        return () if veto is None else (veto,)
+
+    async def fetch(
+        batch: list[str],
+    ) -> Sequence[tuple[ReviewReport, ...] | ProviderError]:
+        # eTrusted reads one review's veto per call: the batch runs concurrently.
+        return await asyncio.gather(*(one(i) for i in batch))
+
+    answers = await _cached_batch(
+        services, Provider.ETRUSTED, "reports", review_ids, fetch
+    )
+    return [answers[i] for i in review_ids]
+
+
 def build_loaders(services: Services) -> Loaders:
     """Fresh loaders bound to ``services`` (call inside the running loop)."""
 
@@ -177,9 +207,15 @@ def build_loaders(services: Services) -> Loaders:
         )
         return [answers[s] for s in skus]
 
+    async def reports(
+        review_ids: list[str],
+    ) -> list[tuple[ReviewReport, ...] | Exception]:
+        return await _reports(services, review_ids)
+
     return Loaders(
         summary_by_sku=_loader(summaries),
         review_by_key=_loader(reviews),
         conversation_by_id=_loader(conversations),
         attribute_summaries_by_sku=_loader(attributes),
+        reports_by_review_id=_loader(reports),
     )

@@ -24,6 +24,7 @@ from gateway.cache import cache_key
 from gateway.errors import InvalidInput, ProviderError
 from gateway.records import Page, Provider, Review, ReviewQuery
 from resolvers.context import Context, ErrorSink
+from resolvers.conversations import ReplyScreen
 from resolvers.cursor import StreamPosition
 from resolvers.filters import ReviewFilter, ReviewOrder, SortKey, sort_key
 from resolvers.sources import ReviewSource
@@ -65,7 +66,7 @@ class Stream:
         self._ctx = ctx
         self._source = source
         self._query = query
-        self._accepts = review_filter.accepts
+        self._screen = ReplyScreen(ctx, review_filter)
         self._buffer: deque[tuple[int, Review]] = deque()
         self._next: str | None = None
         self._loaded = False
@@ -114,10 +115,10 @@ class Stream:
             self.total = page.total
         self._loaded = True
         self._next = page.next
+        fresh = list(enumerate(page.items))[self.state.consumed :]
+        accepted = await self._screen([r for _, r in fresh])
         self._buffer.extend(
-            (i, r)
-            for i, r in enumerate(page.items)
-            if i >= self.state.consumed and self._accepts(r)
+            item for item, ok in zip(fresh, accepted, strict=True) if ok
         )
 
     async def fill_sorted(
@@ -133,7 +134,10 @@ class Stream:
                 page = await read_page(
                     self._ctx, self._source, self._query, position, SORT_PAGE_SIZE
                 )
-                reviews.extend(r for r in page.items if self._accepts(r))
+                accepted = await self._screen(page.items)
+                reviews.extend(
+                    r for r, ok in zip(page.items, accepted, strict=True) if ok
+                )
                 if len(reviews) > MAX_SORTED_REVIEWS:
                     raise InvalidInput(
                         "too many reviews to sort in this order; narrow the filter"

@@ -6,10 +6,10 @@ from typing import Final
 
 from gateway.config import CatalogEntry
 from gateway.errors import InvalidInput, ProviderError
-from gateway.records import Provider, Review, ReviewKey
+from gateway.records import Provider, Review, ReviewKey, ReviewReport, ReviewStatus
 from resolvers import cursor as cursors
 from resolvers.connections import Connection, Edge
-from resolvers.context import Context, ErrorSink
+from resolvers.context import READ_PRIVATE, Context, ErrorSink
 from resolvers.cursor import Cursor, StreamPosition
 from resolvers.filters import ReviewFilter, ReviewOrder
 from resolvers.merge import Stream, merge
@@ -85,11 +85,22 @@ async def list_reviews(
     )
 
 
+def readable(ctx: Context, review: Review) -> bool:
+    """The lists' status rule: without read:private only PUBLISHED reviews exist."""
+    return review.status is ReviewStatus.PUBLISHED or READ_PRIVATE in ctx.caller.scopes
+
+
 async def review(ctx: Context, provider: Provider, key: ReviewKey) -> Review | None:
-    """One review by its platform and key; ``None`` when it does not exist."""
+    """One review by its platform and key; ``None`` when the caller cannot see it.
+
+    The single door to a review by id: ``review``, ``node``, ``_entities``,
+    ``Conversation.review`` and the reads after a write all come through here, so
+    a review the lists would not show (``readable``) does not exist by id either.
+    """
     if provider not in ctx.services.sources:
         return None
-    return await ctx.loaders.review_by_key.load((provider, key))
+    found = await ctx.loaders.review_by_key.load((provider, key))
+    return found if found is not None and readable(ctx, found) else None
 
 
 async def review_or_report(
@@ -101,6 +112,25 @@ async def review_or_report(
     except ProviderError as error:
         sink(error)
         return None
+
+
+async def reports_of(
+    ctx: Context, sink: ErrorSink, review: Review
+) -> tuple[ReviewReport, ...]:
+    """The reports filed against ``review`` (eTrusted vetos). Needs read:private.
+
+    ``()`` on platforms without reports. The reviews of one request are read
+    together (one call per eTrusted review, concurrently) and cached; a platform
+    failure is reported through ``sink`` and reads as ``()``.
+    """
+    ctx.caller.require(READ_PRIVATE, "Review.reports")
+    if review.provider is not Provider.ETRUSTED:
+        return ()
+    try:
+        return await ctx.loaders.reports_by_review_id.load(review.provider_review_id)
+    except ProviderError as error:
+        sink(error)
+        return ()
 
 
 def product_of(ctx: Context, review: Review) -> Product | None:

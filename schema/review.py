@@ -20,6 +20,7 @@ from schema.node import Node
 if TYPE_CHECKING:
     from schema.conversation import Conversation
     from schema.product import Product
+    from schema.reply_mutations import ReviewReport
 
 
 @strawberry.type(description="How a review's author is shown publicly.")
@@ -194,6 +195,21 @@ class Review(Node):
             phone=customer.phone,
             order_reference=customer.order_reference,
         )
+
+    @strawberry.field(
+        description="Reports filed against the review (ETRUSTED vetos, as "
+        "reportReview files them); [] on platforms without reports. Needs "
+        "read:private."
+    )
+    async def reports(
+        self, info: Info
+    ) -> list[Annotated[ReviewReport, strawberry.lazy("schema.reply_mutations")]]:
+        from schema.reply_mutations import ReviewReport  # deferred: a module cycle
+
+        found = await review_cases.reports_of(
+            info.context, info.context.sink(tuple(info.path.as_list())), self.record
+        )
+        return [ReviewReport.from_record(r) for r in found]
 
     @strawberry.field(description="The platform's own payload. Needs read:private.")
     def raw(self, info: Info) -> JSON | None:

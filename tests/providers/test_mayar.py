@@ -92,7 +92,8 @@ def test_list_review_maps_every_field() -> None:
     assert review.created_at.utcoffset() == timedelta(0)
     assert review.updated_at == parse_epoch_ms(1762078271772)
     assert review.status is ReviewStatus.PUBLISHED
-    assert review.author.display_name == "Siti Wijaya"
+    # The public form; the full name is the customer's (PII, server keys only).
+    assert review.author.display_name == "Siti W."
     assert review.author.country is None
     assert (review.title, review.language, review.reply) == (None, None, None)
     assert review.verified is True
@@ -107,7 +108,8 @@ def test_list_review_maps_every_field() -> None:
         (MediaType.IMAGE, raw["multipleImage"][0]["url"]),
         (MediaType.VIDEO, "https://media.mayar.id/files/unboxing.mp4"),
     ]  # the second content entry has no URL, so it is no Media
-    assert review.locator == f"{raw['paymentLinkId']}/{raw['customerId']}"
+    # The locator is in the public id: the payment link, never the customer.
+    assert review.locator == raw["paymentLinkId"]
     assert review.raw == raw
 
 
@@ -330,12 +332,11 @@ async def test_first_page_maps_against_the_store(mayar: Harness) -> None:
         assert review.body == stored.message
         assert review.created_at == parse_epoch_ms(stored.created_at)
         assert review.updated_at == parse_epoch_ms(stored.updated_at)
-        assert review.author.display_name == (
-            mayar.store.customers[stored.customer_id].name
-        )
+        first, *_, last = mayar.store.customers[stored.customer_id].name.split()
+        assert review.author.display_name == f"{first} {last[0]}."
         assert review.product is not None
         assert review.product.sku == sku
-        assert review.locator == f"{link}/{stored.customer_id}"
+        assert review.locator == link
         assert len(review.media) == len(stored.images)  # sandbox videos have no URL
 
 
@@ -461,7 +462,9 @@ def stored_review(h: Harness, status: str, skip: int = 0) -> StoredReview:
     return [r for r in h.store.reviews.values() if r.status == status][skip]
 
 
-async def test_reviews_by_keys_uses_the_locator(mayar: Harness) -> None:
+async def test_reviews_by_keys_walk_each_payment_links_list_once(
+    mayar: Harness,
+) -> None:
     active = stored_review(mayar, "ACTIVE")
     hidden = stored_review(mayar, "INACTIVE")
     found = (
@@ -472,33 +475,42 @@ async def test_reviews_by_keys_uses_the_locator(mayar: Harness) -> None:
     ).items
     hidden_key = next(r.key for r in found if r.provider_review_id == hidden.id)
     mayar.running.log.clear()
-    locator = f"{active.payment_link_id}/{active.customer_id}"
+    link = active.payment_link_id
     keys = [
-        ReviewKey(active.id, locator),
+        ReviewKey(active.id, link),
         hidden_key,
-        ReviewKey(active.id, locator),
-        ReviewKey("not-this-review", locator),
-        ReviewKey(active.id, "malformed"),
+        ReviewKey(active.id, link),
+        ReviewKey("not-this-review", link),
+        # An id issued before locators dropped the customer still finds its review.
+        ReviewKey(active.id, f"{link}/{active.customer_id}"),
+        ReviewKey(active.id, "a/b/c"),
     ]
 
     results = await mayar.client.reviews_by_keys(keys)
 
     assert len(results) == len(keys)
-    first, second, third, wrong, malformed = results
+    first, second, third, wrong, older, malformed = results
     assert first is not None
     assert not isinstance(first, ProviderError)
     assert first.provider_review_id == active.id
     assert (first.rating, first.body) == (active.rating, active.message)
     assert first.status is ReviewStatus.PUBLISHED
     assert first.key == keys[0]
+    # The list carries the customer's name, in its public form.
+    name = mayar.store.customers[active.customer_id].name
+    assert first.author.display_name == f"{name.split()[0]} {name.split()[-1][0]}."
     assert third == first
+    assert older == first
     assert second is not None
     assert not isinstance(second, ProviderError)
     assert second.status is ReviewStatus.HIDDEN
     assert (wrong, malformed) == (None, None)
-    # Three distinct well-formed locators cost a call each; the malformed one none.
-    assert len(mayar.calls) == 3
-    assert all(c.path.endswith("/reviews/customer") for c in mayar.calls)
+    # One walk per payment link (each list is under 100 long: one page each);
+    # the malformed locator costs none.
+    links = {link, hidden.payment_link_id}
+    assert len(mayar.calls) == len(links)
+    assert {c.path for c in mayar.calls} == {"/hl/v2/reviews"}
+    assert all("paymentLinkId=" in c.query for c in mayar.calls)
 
 
 async def test_keys_without_locator_share_one_scan(mayar: Harness) -> None:
@@ -522,7 +534,7 @@ async def test_a_failing_key_gets_the_error_in_its_slot(mayar: Harness) -> None:
     mayar.faults(error_rate=1.0)
     results = await mayar.client.reviews_by_keys(
         [
-            ReviewKey(active.id, f"{active.payment_link_id}/{active.customer_id}"),
+            ReviewKey(active.id, active.payment_link_id),
             ReviewKey(active.id),
         ]
     )
@@ -659,7 +671,7 @@ async def test_create_review_returns_it_and_lists_it(
     assert created.product.sku == sku
     newest = await mayar.client.list_reviews(ReviewQuery(skus=(sku,)), limit=1)
     assert newest.items[0].provider_review_id == created.provider_review_id
-    assert newest.items[0].author.display_name == "Ani Wijaya"
+    assert newest.items[0].author.display_name == "Ani W."
     assert [m.type for m in newest.items[0].media] == [MediaType.IMAGE]
     fetched = await mayar.client.reviews_by_keys([created.key])
     assert fetched[0] is not None
@@ -736,7 +748,7 @@ async def test_create_for_a_payment_link_mayar_does_not_know(
 
 async def test_update_review(mayar: Harness, clock: FakeClock) -> None:
     target = stored_review(mayar, "ACTIVE", skip=5)
-    key = ReviewKey(target.id, f"{target.payment_link_id}/{target.customer_id}")
+    key = ReviewKey(target.id, target.payment_link_id)
     clock.advance(3600)
 
     updated = await mayar.client.update_review(key, rating=1, body="Sudah rusak.")
@@ -782,7 +794,7 @@ async def test_update_refusals(clock: FakeClock) -> None:
 async def test_set_review_statuses(mayar: Harness) -> None:
     first = stored_review(mayar, "ACTIVE", skip=0)
     second = stored_review(mayar, "ACTIVE", skip=1)
-    first_key = ReviewKey(first.id, f"{first.payment_link_id}/{first.customer_id}")
+    first_key = ReviewKey(first.id, first.payment_link_id)
 
     await mayar.client.set_review_statuses(
         [(first_key, ReviewStatus.HIDDEN), (second.id, ReviewStatus.ARCHIVED)]

@@ -14,9 +14,10 @@ bodies) and ``client`` (``MayarClient``).
 
 Status map: ``ACTIVE`` -> PUBLISHED, ``INACTIVE`` -> HIDDEN, ``ARCHIVED`` ->
 ARCHIVED (no PENDING or REJECTED at Mayar). Mayar has no shop reviews, titles,
-languages, countries or replies. ``Review.locator`` is ``"<paymentLinkId>/
-<customerId>"``: Mayar cannot fetch a review by id, only a customer's review of a
-payment link.
+languages, countries or replies. ``Review.locator`` is the ``paymentLinkId``: Mayar
+cannot fetch a review by id, so the client finds it in its payment link's list. The
+locator is part of the public review id and never carries the customer id; the
+public author name is first name and last initial.
 
 Imports: gateway.records, gateway.errors, gateway.http, gateway.config,
 gateway.timestamps, aiohttp and the standard library only; never gateway.simulators,

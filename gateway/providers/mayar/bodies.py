@@ -61,12 +61,16 @@ def update_body(
     add_media: Sequence[MediaFile],
     delete_media_ids: Sequence[str],
 ) -> dict[str, object]:
-    """The update body; a key's locator adds ``paymentLinkId`` and ``customerId``."""
+    """The update body; a key's locator adds ``paymentLinkId``.
+
+    Mayar finds the review by ``id``; ``customerId`` is optional and not sent (ids
+    carry no customer), ``customerEmail`` checks the buyer when given.
+    """
     # Mayar reads the review id from the body, not the URL (M-update).
     payload: dict[str, object] = {"id": key.id}
-    located = parse_locator(key.locator) if key.locator else None
-    if located is not None:
-        payload["paymentLinkId"], payload["customerId"] = located
+    link = parse_locator(key.locator) if key.locator else None
+    if link is not None:
+        payload["paymentLinkId"] = link
     optional = {"rating": rating, "message": body or None, "customerEmail": email}
     payload.update({k: v for k, v in optional.items() if v is not None})
     if add_media:
@@ -91,8 +95,8 @@ def status_changes(
         if not key.id:
             raise ValueError("a review id is empty")
         entry: WireStatusChange = {"id": key.id, "status": wire_status}
-        located = parse_locator(key.locator) if key.locator else None
-        if located is not None:
-            entry["paymentLinkId"] = located[0]
+        link = parse_locator(key.locator) if key.locator else None
+        if link is not None:
+            entry["paymentLinkId"] = link
         entries.append(entry)
     return entries

@@ -5,10 +5,9 @@ Endpoints (V2, relative to ``base_url``):
 =====================================================  ===============================
 method                                                 Mayar endpoint
 =====================================================  ===============================
-list_reviews, all_reviews, reviews_by_keys (a key      GET hl/v2/reviews
-without locator: scan)
+list_reviews, all_reviews, reviews_by_keys            GET hl/v2/reviews
 list_reviews (one SKU, PUBLISHED), product_reviews     GET hl/v2/products/{id}/reviews
-reviews_by_keys (locator), customer_review             GET .../{id}/reviews/customer
+customer_review                                        GET .../{id}/reviews/customer
 summaries_by_sku                                       GET .../{id}/reviews/stats
 merchant_summary                                       GET hl/v2/merchants/reviews/stats
 create_review                                          POST hl/v2/reviews/create
@@ -19,8 +18,8 @@ set_review_statuses                                    POST .../bulk-status/upda
 
 from __future__ import annotations
 
-import asyncio
 import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import ClassVar, Final
@@ -86,6 +85,21 @@ MAX_ROUNDS: Final = 4
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+_MALFORMED: Final = "/"
+"""The walk of a key whose locator is malformed: none (no payment link id is it)."""
+
+
+def _walk_of(key: ReviewKey) -> str | None:
+    """Which list finds ``key``: its payment link, or the merchant's (``None``).
+
+    ``_MALFORMED`` for a locator that names no payment link.
+    """
+    if key.locator is None:
+        return None
+    link = parse_locator(key.locator)
+    return _MALFORMED if link is None else link
 
 
 def _check_limit(limit: int) -> None:
@@ -181,50 +195,49 @@ class MayarClient:
     ) -> list[Review | ProviderError | None]:
         """Reviews by key, aligned with ``keys``; duplicates are fetched once.
 
-        A key with a locator costs one call to the customer endpoint (all run
-        concurrently); that endpoint omits the customer's name, so the author is
-        ``ANONYMOUS_AUTHOR``. Keys without a locator share one scan of ``GET
-        /hl/v2/reviews`` (100 a page, every state) that stops once all are found:
-        up to ``ceil(merchant's reviews / 100)`` calls. ``None``: no such review.
+        Mayar has no get-review-by-id. A key's locator is its payment link: the
+        keys of one link share one walk of ``GET /hl/v2/reviews?paymentLinkId=``
+        (100 a page, every state, with the customer's name) that stops once all
+        are found, so a lookup costs ``ceil(its position in the link's list /
+        100)`` calls; links are walked concurrently. Keys without a locator share
+        one walk of the merchant's whole list the same way. ``None``: no such
+        review (or a malformed locator, which costs no call).
         """
-        unique = list(dict.fromkeys(keys))
-        located = [k for k in unique if k.locator is not None]
-        loose = frozenset(k.id for k in unique if k.locator is None)
-        found, scanned = await asyncio.gather(
-            gather_all(settle(self._by_locator(k)) for k in located),
-            settle(self._scan_for(loose)),
+        wanted: defaultdict[str | None, set[str]] = defaultdict(set)
+        for key in keys:
+            if _walk_of(key) != _MALFORMED:
+                wanted[_walk_of(key)].add(key.id)
+        walks = list(wanted.items())
+        found = await gather_all(
+            settle(self._scan_for(frozenset(ids), link)) for link, ids in walks
         )
-        results: dict[ReviewKey, Review | ProviderError | None] = dict(
-            zip(located, found, strict=True)
-        )
-        for key in unique:
-            if key.locator is None:
-                results[key] = (
-                    scanned
-                    if isinstance(scanned, ProviderError)
-                    else scanned.get(key.id)
-                )
-        return [results[key] for key in keys]
+        by_walk = dict(zip((link for link, _ in walks), found, strict=True))
+        results: list[Review | ProviderError | None] = []
+        for key in keys:
+            walk = _walk_of(key)
+            scanned = None if walk == _MALFORMED else by_walk[walk]
+            if scanned is None or isinstance(scanned, ProviderError):
+                results.append(scanned)
+            else:
+                results.append(scanned.get(key.id))
+        return results
 
-    async def _by_locator(self, key: ReviewKey) -> Review | None:
-        parsed = parse_locator(key.locator or "")
-        if parsed is None:
-            return None
-        try:
-            review = await self._customer_review(*parsed)
-        except ProviderNotFound:
-            # The payment link is gone, and with it the review.
-            return None
-        if review is None or review.provider_review_id != key.id:
-            return None
-        return review
-
-    async def _scan_for(self, ids: frozenset[str]) -> dict[str, Review]:
+    async def _scan_for(
+        self, ids: frozenset[str], link: str | None = None
+    ) -> dict[str, Review]:
+        """Walk one payment link's list (``None``: the merchant's) for ``ids``."""
+        params: Params = {} if link is None else {"paymentLinkId": link}
         found: dict[str, Review] = {}
         after: str | None = None
         more = bool(ids)
         while more and len(found) < len(ids):
-            reviews, more = await self._api.page(REVIEWS_PATH, {}, after, MAX_LIMIT)
+            try:
+                reviews, more = await self._api.page(
+                    REVIEWS_PATH, params, after, MAX_LIMIT
+                )
+            except ProviderNotFound:
+                # The payment link is gone, and with it its reviews.
+                return found
             found.update(
                 (r.provider_review_id, r)
                 for r in reviews

@@ -9,10 +9,15 @@ Decisions (see the package docstring for the full list):
 
 * status: ``ACTIVE`` -> PUBLISHED, ``INACTIVE`` -> HIDDEN, ``ARCHIVED`` -> ARCHIVED;
   Mayar has no PENDING or REJECTED.
-* ``locator`` = ``"<paymentLinkId>/<customerId>"``: Mayar has no get-review-by-id,
-  only one customer's review of one payment link.
-* author: ``customer.name``; answers without it (customer endpoint, create, update)
-  show ``ANONYMOUS_AUTHOR``. Country, title, language and reply: Mayar has none.
+* ``locator`` = the ``paymentLinkId``: Mayar has no get-review-by-id, so a review is
+  found again in its payment link's list. The locator is part of the public id, so it
+  never carries the customer id (that would link one customer across products);
+  locators of the older form ``"<paymentLinkId>/<customerId>"`` are still read, by
+  their payment link alone.
+* author: ``customer.name`` in the public form, first name and last initial (``Ani
+  S.``); the full name stays in ``Customer.name`` (PII). Answers without a name
+  (customer endpoint, create, update) show ``ANONYMOUS_AUTHOR``. Country, title,
+  language and reply: Mayar has none.
 * verified: always True, since Mayar accepts reviews from paying customers only.
 * media: ``multipleImage[]`` are images; a ``content[]`` entry becomes media only
   when its ``value`` is an http(s) URL (the docs give no URL for it otherwise).
@@ -37,6 +42,7 @@ from gateway.records import (
     Review,
     ReviewStatus,
     StarDistribution,
+    public_name,
 )
 from gateway.timestamps import parse_epoch_ms
 
@@ -90,17 +96,21 @@ def _optional(
     return _required(raw, name, kind, what)
 
 
-def make_locator(payment_link_id: str, customer_id: str) -> str:
-    """The locator of a review: what the customer endpoint needs to fetch it."""
-    return f"{payment_link_id}{LOCATOR_SEPARATOR}{customer_id}"
+def make_locator(payment_link_id: str) -> str:
+    """The locator of a review: the payment link whose list holds it."""
+    return payment_link_id
 
 
-def parse_locator(locator: str) -> tuple[str, str] | None:
-    """``(payment link id, customer id)`` of a locator, ``None`` when malformed."""
+def parse_locator(locator: str) -> str | None:
+    """The payment link id of a locator, ``None`` when malformed.
+
+    The older ``"<paymentLinkId>/<customerId>"`` form gives its payment link; the
+    customer part is not used.
+    """
     link, sep, customer = locator.partition(LOCATOR_SEPARATOR)
-    if not sep or not link or not customer or LOCATOR_SEPARATOR in customer:
+    if not link or (sep and (not customer or LOCATOR_SEPARATOR in customer)):
         return None
-    return link, customer
+    return link
 
 
 def product_ref(payment_link_id: str, catalog: Catalog, name: str | None) -> ProductRef:
@@ -183,7 +193,7 @@ def to_review(raw: object, catalog: Catalog | None = None) -> Review:
         created_at=parse_epoch_ms(created),
         updated_at=None if updated is None else parse_epoch_ms(updated),
         status=_status(data),
-        author=Author(display_name=name or ANONYMOUS_AUTHOR),
+        author=Author(display_name=public_name(name) or ANONYMOUS_AUTHOR),
         body=_optional(data, "message", str, "review") or None,
         verified=True,
         product=product_ref(
@@ -191,7 +201,7 @@ def to_review(raw: object, catalog: Catalog | None = None) -> Review:
         ),
         media=_media(data),
         customer=Customer(name=name, provider_customer_id=customer_id),
-        locator=make_locator(link_id, customer_id),
+        locator=make_locator(link_id),
         raw=data,
     )
 

@@ -34,6 +34,7 @@ import json
 from collections.abc import Mapping
 from typing import Final
 
+from gateway import records
 from gateway.config import CatalogEntry
 from gateway.records import (
     AttributeRating,
@@ -128,12 +129,7 @@ def to_media(raw: Raw, what: str) -> tuple[Media, ...]:
 
 def public_name(name: str | None) -> str:
     """``John Doe`` -> ``John D.``: no full name for public callers."""
-    parts = (name or "").split()
-    if not parts:
-        return "Anonymous"
-    if len(parts) == 1:
-        return parts[0]
-    return f"{parts[0]} {parts[-1][0]}."
+    return records.public_name(name) or "Anonymous"
 
 
 def country_of(locale: str | None) -> str | None:
