@@ -1,6 +1,5 @@
 import base64
 import re
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -687,10 +686,8 @@ async def test_injected_faults_use_each_hosts_own_error_shape(env: Env) -> None:
         assert "error" in await response.json()
 
 
-def test_store_is_deterministic_and_fast() -> None:
-    started = time.perf_counter()
+def test_store_is_deterministic() -> None:
     first = build_store(CATALOG, SEED)
-    assert time.perf_counter() - started < 0.2
     second = build_store(CATALOG, SEED)
     assert [r.id for r in first.reviews] == [r.id for r in second.reviews]
     assert first.reviews[0] == second.reviews[0]

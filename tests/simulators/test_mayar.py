@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -163,11 +162,9 @@ def non_reviewer(store: MayarStore, link: str) -> str:
 # -- seeded data ---------------------------------------------------------------
 
 
-def test_store_is_deterministic_fast_and_covers_the_catalog() -> None:
+def test_store_is_deterministic_and_covers_the_catalog() -> None:
     catalog = build_catalog(SEED)
-    started = time.perf_counter()
     store = build_store(catalog, SEED)
-    assert time.perf_counter() - started < 0.2
     assert store.reviews.keys() == build_store(catalog, SEED).reviews.keys()
     assert store.reviews.keys().isdisjoint(build_store(catalog, SEED + 1).reviews)
     products = catalog.on("mayar")
