@@ -10,7 +10,8 @@ leak a stack trace or an upstream body). ``ProviderErrors``:
   failed, with ``stale: true``;
 * counts every error by code in the metrics;
 * on request (``X-Reviews-Trace: 1``) adds ``extensions.providers``: per platform its
-  status (ok, stale, error, skipped), calls, cache hits and milliseconds.
+  status (error, rate_limited, stale, ok, skipped: see ``gateway.trace``), calls,
+  cache hits and wall-time milliseconds.
 """
 
 from __future__ import annotations
@@ -81,8 +82,14 @@ class ProviderErrors(SchemaExtension):
         if not isinstance(context, Context) or result is None:
             return
         errors = list(getattr(result, "errors", None) or [])
-        errors += _provider_errors(context)
         current = trace.current()
+        if current is not None:
+            # A platform failure raised through a field (not reported beside partial
+            # data) still tells the trace what happened to that platform.
+            for error in errors:
+                if isinstance(error.original_error, ProviderError):
+                    current.failed(error.original_error)
+        errors += _provider_errors(context)
         if current is not None:
             errors += _stale_warnings(current.stale)
         if errors:
