@@ -258,7 +258,7 @@ async def test_the_trace_says_rate_limited_for_a_platform_the_limiter_refused(
     assert {rows[p]["status"] for p in ("TRUSTPILOT", "ETRUSTED", "TRUSTOO")} == {"ok"}
 
 
-async def test_the_trace_says_error_stale_skipped_and_ok(
+async def test_the_trace_says_stale_skipped_and_ok(
     http: aiohttp.ClientSession,
 ) -> None:
     query = """query ($sku: String!) { product(sku: $sku) {
