@@ -13,8 +13,10 @@ Each platform's session gets these aiohttp client middlewares, outermost first:
 3. ``RateLimiter``: at most ``calls`` per ``window_s`` per credential, as the platform
    documents (Trustpilot 833 per 5 minutes, Mayar 20 per minute); a call over it waits
    for a free slot when that is at most ``max_wait_s`` away (and within the deadline),
-   else fails at once with PROVIDER_RATE_LIMITED instead of collecting a 429.
-4. ``observe``: every attempt is counted in the request trace and the metrics.
+   else fails at once with PROVIDER_RATE_LIMITED instead of collecting a 429 (and
+   marks the platform ``rate_limited`` in the request trace).
+4. ``observe``: every attempt is counted in the request trace (its interval, for the
+   platform's wall time) and the metrics.
 
 Sleeps and clocks are injected, so tests drive them without waiting.
 """
@@ -124,11 +126,16 @@ class RateLimiter:
         while (wait := self._wait()) > 0:
             left = trace.remaining()
             if wait > self.max_wait_s or (left is not None and wait > left):
-                raise ProviderRateLimited(
+                refusal = ProviderRateLimited(
                     self.provider,
                     "would exceed its documented rate limit",
                     retry_after=round(wait, 1),
                 )
+                # Nothing is sent, so ``observe`` never sees it: mark it here.
+                current = trace.current()
+                if current is not None:
+                    current.failed(refusal)
+                raise refusal
             await self.sleep(wait)
         self._sent.append(self.monotonic())
 
@@ -227,9 +234,10 @@ class Resilience:
             status = response.status
             return response
         finally:
-            ms = (time.monotonic() - started) * 1000
+            ended = time.monotonic()
+            ms = (ended - started) * 1000
             current = trace.current()
             if current is not None:
-                current.call(self.provider, ms, status is not None and status < 400)
+                current.call(self.provider, started, ended)
             if self.on_attempt is not None:
                 self.on_attempt(self.provider, status, ms)

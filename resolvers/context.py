@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from gateway import trace
 from gateway.cache import ResultCache
 from gateway.config import Settings
 from gateway.errors import Forbidden, ProviderError
@@ -102,10 +103,18 @@ class Context:
     """Whether the response carries ``extensions.providers`` (X-Reviews-Trace: 1)."""
 
     def sink(self, path: Path | None = None) -> ErrorSink:
-        """A callable that records a platform failure at ``path``."""
+        """A callable that records a platform failure at ``path``.
+
+        The failure left that platform's data out of the object at ``path``: it is
+        reported as an error naming the path, and the request trace marks the
+        platform ``rate_limited`` or ``error``.
+        """
 
         def report(error: ProviderError) -> None:
             self.problems.append(ProviderProblem(error, path))
+            current = trace.current()
+            if current is not None:
+                current.failed(error)
 
         return report
 

@@ -8,8 +8,11 @@ is cached) and sorted before merging. Either way a stream's position is what the
 records: the platform's own page position, the page size and how many items of that
 page were used, so the next page resumes exactly where this one stopped.
 
-A platform that fails is reported through the error sink and left out of this page; its
-position in the cursor does not move, so a later page can still include it.
+A platform that fails is reported through the error sink and left out of this page,
+which names it in ``missing``; its position in the cursor does not move, and the list
+stays open (``has_next_page``) while it is missing, even when every other platform has
+run out. So paging on once it recovers still yields each of its reviews exactly once
+(later than their order would place them: the set is whole, the order is not).
 """
 
 from __future__ import annotations
@@ -78,11 +81,17 @@ class Stream:
 
     @property
     def has_more(self) -> bool:
+        """Whether this request may read more of it (a failed stream is not retried)."""
         if self.failed:
             return False
         if self._buffer:
             return True
         return not self.state.done and (not self._loaded or self._next is not None)
+
+    @property
+    def open(self) -> bool:
+        """Whether the list may hold more of it: a failed stream always may."""
+        return self.failed or self.has_more
 
     def take(self) -> Review:
         index, review = self._buffer.popleft()
@@ -161,11 +170,17 @@ class Stream:
 
 @dataclass(frozen=True, slots=True)
 class Merged:
-    """A merged page: the reviews with each one's stream positions after it."""
+    """A merged page: the reviews with each one's stream positions after it.
+
+    ``positions`` are the streams' positions at the end of the page, ``missing`` the
+    platforms that failed while it was read.
+    """
 
     items: tuple[tuple[Review, dict[str, StreamPosition]], ...]
     has_next_page: bool
     total: int | None
+    positions: dict[str, StreamPosition]
+    missing: tuple[Provider, ...]
 
 
 async def merge(
@@ -188,4 +203,10 @@ async def merge(
         items.append((review, {s.provider.value: s.state for s in streams}))
     totals = [s.total for s in streams]
     total = None if None in totals else sum(t for t in totals if t is not None)
-    return Merged(tuple(items), any(s.has_more for s in streams), total)
+    return Merged(
+        tuple(items),
+        any(s.open for s in streams),
+        total,
+        {s.provider.value: s.state for s in streams},
+        tuple(s.provider for s in streams if s.failed),
+    )

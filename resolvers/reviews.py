@@ -54,6 +54,8 @@ async def list_reviews(
 
     Filters go down to each platform where it can apply them; the rest is applied
     here. ``after`` must be a cursor of the same list (same scope, filter and order).
+    A platform that fails is named in ``missing`` and keeps the list open; a page left
+    with no edge by it still has an end cursor (``resume_cursor``) to page on from.
     """
     _check_first(ctx, first)
     providers = _providers(ctx, skus, review_filter)
@@ -77,11 +79,16 @@ async def list_reviews(
         for review, positions in merged.items
     )
     exact = not review_filter.filters_in_gateway or order is not ReviewOrder.NEWEST
+    resume = None
+    if not edges and merged.missing:
+        resume = cursors.encode(Cursor(list_print, merged.positions))
     return Connection(
         edges=edges,
         has_next_page=merged.has_next_page,
         has_previous_page=after is not None,
         total_count=merged.total if exact else None,
+        missing=merged.missing,
+        resume_cursor=resume,
     )
 
 

@@ -13,15 +13,26 @@ from resolvers.context import Context, ErrorSink
 
 @dataclass(frozen=True, slots=True)
 class MergedSummary:
-    """The summary over several platforms, with each platform's own."""
+    """The summary over several platforms, with each platform's own.
+
+    ``missing`` are the platforms that list the product but failed: the figures leave
+    them out, and the summary is ``complete`` only without any.
+    """
 
     count: int
     average: float | None
     distribution: StarDistribution
     providers: tuple[RatingSummary, ...]
+    missing: tuple[Provider, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
 
 
-def combine(parts: Iterable[RatingSummary]) -> MergedSummary:
+def combine(
+    parts: Iterable[RatingSummary], missing: Iterable[Provider] = ()
+) -> MergedSummary:
     """Counts and distributions add up; the average is weighted by count.
 
     Each platform's own average is used (not the distribution's), because eTrusted
@@ -32,7 +43,7 @@ def combine(parts: Iterable[RatingSummary]) -> MergedSummary:
     distribution = sum((s.distribution for s in summaries), StarDistribution())
     weighted = sum((s.average or 0.0) * s.count for s in summaries if s.count)
     average = round(weighted / count, 2) if count else None
-    return MergedSummary(count, average, distribution, summaries)
+    return MergedSummary(count, average, distribution, summaries, tuple(missing))
 
 
 async def rating_summary(
@@ -43,7 +54,8 @@ async def rating_summary(
 ) -> MergedSummary:
     """A product's summary over ``providers`` (default: all configured).
 
-    A platform that fails is left out and reported; the others still count.
+    A platform that fails is left out, named in ``missing`` and reported; the others
+    still count.
     """
     chosen = [
         p
@@ -54,14 +66,16 @@ async def rating_summary(
     loads = [ctx.loaders.summary_by_sku.load((p, sku)) for p in chosen]
     results = await asyncio.gather(*loads, return_exceptions=True)
     parts: list[RatingSummary] = []
-    for result in results:
+    missing: list[Provider] = []
+    for provider, result in zip(chosen, results, strict=True):
         if isinstance(result, ProviderError):
             sink(result)
+            missing.append(provider)
         elif isinstance(result, BaseException):
             raise result
         else:
             parts.append(result)
-    return combine(parts)
+    return combine(parts, missing)
 
 
 async def attribute_summaries(

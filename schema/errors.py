@@ -4,13 +4,16 @@
 leak a stack trace or an upstream body). ``ProviderErrors``:
 
 * appends the platform failures resolvers reported while still returning the other
-  platforms' data: one error per failed platform, at the first field it affected,
-  with ``extensions`` from the exception (code, provider, httpStatus, retryAfter);
+  platforms' data: one error per failed platform, code and top-level field, at the
+  first path it affected, with ``extensions`` from the exception (code, provider,
+  httpStatus, retryAfter) and ``paths``: every path whose object lacks that
+  platform's data (each such object also says so: ``complete``, ``missingProviders``);
 * appends one warning per platform whose expired cached data was served because it
   failed, with ``stale: true``;
 * counts every error by code in the metrics;
 * on request (``X-Reviews-Trace: 1``) adds ``extensions.providers``: per platform its
-  status (ok, stale, error, skipped), calls, cache hits and milliseconds.
+  status (error, rate_limited, stale, ok, skipped: see ``gateway.trace``), calls,
+  cache hits and wall-time milliseconds.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from strawberry.extensions import SchemaExtension
 from gateway import trace
 from gateway.errors import GatewayError, ProviderError
 from gateway.records import Provider
-from resolvers.context import Context
+from resolvers.context import Context, ProviderProblem
 
 logger = logging.getLogger(__name__)
 
@@ -39,22 +42,29 @@ def should_mask(error: GraphQLError) -> bool:
 
 
 def _provider_errors(context: Context) -> list[GraphQLError]:
-    seen: set[tuple[str, str]] = set()
-    errors = []
+    """One error per (platform, code, top-level field), listing every path."""
+    groups: dict[tuple[str, str, str | int | None], list[ProviderProblem]] = {}
     for problem in context.problems:
         error = problem.error
-        if (error.provider, error.code) in seen:
-            continue
-        seen.add((error.provider, error.code))
+        top = problem.path[0] if problem.path else None
+        groups.setdefault((error.provider, error.code, top), []).append(problem)
+    errors = []
+    for problems in groups.values():
+        first = problems[0]
+        paths = list(dict.fromkeys(p.path for p in problems if p.path))
         logger.warning(
-            "provider failed", extra={"provider": error.provider, "code": error.code}
+            "provider failed",
+            extra={"provider": first.error.provider, "code": first.error.code},
         )
         errors.append(
             GraphQLError(
-                str(error),
-                path=list(problem.path) if problem.path else None,
-                original_error=error,
-                extensions=error.extensions,
+                str(first.error),
+                path=list(paths[0]) if paths else None,
+                original_error=first.error,
+                extensions={
+                    **first.error.extensions,
+                    "paths": [list(path) for path in paths],
+                },
             )
         )
     return errors
@@ -81,8 +91,14 @@ class ProviderErrors(SchemaExtension):
         if not isinstance(context, Context) or result is None:
             return
         errors = list(getattr(result, "errors", None) or [])
-        errors += _provider_errors(context)
         current = trace.current()
+        if current is not None:
+            # A platform failure raised through a field (not reported beside partial
+            # data) still tells the trace what happened to that platform.
+            for error in errors:
+                if isinstance(error.original_error, ProviderError):
+                    current.failed(error.original_error)
+        errors += _provider_errors(context)
         if current is not None:
             errors += _stale_warnings(current.stale)
         if errors:

@@ -54,6 +54,17 @@ class RatingSummary:
     providers: list[ProviderRatingSummary] = strawberry.field(
         description="Each platform's own summary."
     )
+    complete: bool = strawberry.field(
+        description=(
+            "Whether every platform that lists the product answered; false when the"
+            " figures leave some out (see missingProviders and the errors)."
+        )
+    )
+    missing_providers: list[Provider] = strawberry.field(
+        description=(
+            "Platforms that list the product but failed, so the figures lack them."
+        )
+    )
 
     @classmethod
     def from_record(cls, merged: summaries.MergedSummary) -> Self:
@@ -70,6 +81,8 @@ class RatingSummary:
                 )
                 for s in merged.providers
             ],
+            complete=merged.complete,
+            missing_providers=list(merged.missing),
         )
 
 

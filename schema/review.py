@@ -249,6 +249,19 @@ class ReviewConnection:
     total_count: int | None = strawberry.field(
         description="How many reviews the list holds, where every platform can tell."
     )
+    complete: bool = strawberry.field(
+        description=(
+            "Whether every platform of the list answered for this page; false when"
+            " it lacks some (see missingProviders and the errors)."
+        )
+    )
+    missing_providers: list[Provider] = strawberry.field(
+        description=(
+            "Platforms that failed for this page: their reviews are not in it, and"
+            " the list stays open for them (hasNextPage), so paging on later, once"
+            " they recover, still yields every review exactly once."
+        )
+    )
 
     @classmethod
     def from_record(cls, record: review_cases.ReviewConnection) -> Self:
@@ -259,4 +272,6 @@ class ReviewConnection:
             ],
             page_info=PageInfo.from_record(record),
             total_count=record.total_count,
+            complete=record.complete,
+            missing_providers=list(record.missing),
         )
