@@ -14,6 +14,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from aiodataloader import DataLoader
@@ -36,6 +37,8 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 SummaryKey = tuple[Provider, str]
 ReviewLoadKey = tuple[Provider, ReviewKey]
+SHOP = "shop"
+"""The one key of a platform's shop-wide summary in the result cache."""
 MAX_BATCH = 1000
 """Keys per batch across all platforms; each client chunks to its platform's limit
 (Trustpilot's batch-summaries takes 100 SKUs), so a loader never splits one
@@ -50,6 +53,7 @@ class Loaders:
     review_by_key: DataLoader[ReviewLoadKey, Review | None]
     conversation_by_id: DataLoader[str, Conversation | None]
     attribute_summaries_by_sku: DataLoader[str, tuple[AttributeSummary, ...]]
+    shop_summary_by_provider: DataLoader[Provider, RatingSummary]
 
 
 async def _cached_batch(
@@ -130,6 +134,23 @@ def _loader(
     return DataLoader(batch, max_batch_size=MAX_BATCH)  # type: ignore[arg-type]
 
 
+async def _shop_summaries(
+    services: Services, keys: list[Provider]
+) -> list[RatingSummary | Exception]:
+    """Each platform's shop-wide summary, through the cache (one key per platform)."""
+
+    async def one(provider: Provider) -> RatingSummary | Exception:
+        source = services.shop_summaries[provider]
+
+        async def fetch(_: list[str]) -> list[RatingSummary]:
+            return [await source.shop_summary()]
+
+        answers = await _cached_batch(services, provider, "shop-summary", [SHOP], fetch)
+        return answers[SHOP]
+
+    return list(await asyncio.gather(*(one(p) for p in keys)))
+
+
 def build_loaders(services: Services) -> Loaders:
     """Fresh loaders bound to ``services`` (call inside the running loop)."""
 
@@ -182,4 +203,5 @@ def build_loaders(services: Services) -> Loaders:
         review_by_key=_loader(reviews),
         conversation_by_id=_loader(conversations),
         attribute_summaries_by_sku=_loader(attributes),
+        shop_summary_by_provider=_loader(partial(_shop_summaries, services)),
     )

@@ -64,6 +64,26 @@ async def rating_summary(
     return combine(parts)
 
 
+async def shop_rating_summary(ctx: Context, sink: ErrorSink) -> MergedSummary:
+    """The shop's own rating: eTrusted's service and Trustoo's store rating merged.
+
+    Only platforms with shop reviews take part; one that fails is left out and
+    reported, as for products.
+    """
+    chosen = [p for p in ctx.services.providers if p in ctx.services.shop_summaries]
+    loads = [ctx.loaders.shop_summary_by_provider.load(p) for p in chosen]
+    results = await asyncio.gather(*loads, return_exceptions=True)
+    parts: list[RatingSummary] = []
+    for result in results:
+        if isinstance(result, ProviderError):
+            sink(result)
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            parts.append(result)
+    return combine(parts)
+
+
 async def attribute_summaries(
     ctx: Context, sink: ErrorSink, sku: str
 ) -> tuple[AttributeSummary, ...]:
