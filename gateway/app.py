@@ -7,8 +7,9 @@ the result cache and the metrics. Per request it gives the request an id, a dead
 and a trace, authenticates the caller and builds a fresh context.
 
 Routes: ``/graphql`` (GET, POST; GraphiQL for browsers), ``/healthz`` (no platform
-call), ``/metrics`` (Prometheus). Run with ``reviews-gateway serve`` or
-``uvicorn --factory gateway.app:create_app``.
+call), ``/metrics`` (Prometheus), and with the embedded sandbox its control routes at
+``/_sandbox/{catalog,requests,faults}`` (``gateway.sandbox_proxy``; 404 otherwise).
+Run with ``reviews-gateway serve`` or ``uvicorn --factory gateway.app:create_app``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
 from typing import Final, TypedDict
@@ -33,6 +34,7 @@ from starlette.routing import Route
 from gateway import trace
 from gateway.cache import ResultCache
 from gateway.config import (
+    SANDBOX_SERVER_KEY,
     Mode,
     ProviderSettings,
     Settings,
@@ -49,6 +51,8 @@ from gateway.providers.trustpilot import TrustpilotClient
 from gateway.records import Provider
 from gateway.resilience import CircuitBreaker, RateLimiter, Resilience, RetryPolicy
 from gateway.sandbox import remote_sandbox_settings, run_simulators, sandbox_settings
+from gateway.sandbox_proxy import METHODS as SANDBOX_METHODS
+from gateway.sandbox_proxy import SandboxProxy
 from resolvers.access import authenticate
 from resolvers.catalog import Catalog
 from resolvers.context import Clients, Services
@@ -67,18 +71,37 @@ class State(TypedDict):
     """What the lifespan hands to every request."""
 
     services: Services
+    sandbox: SandboxProxy | None
+    """The embedded sandbox's control routes; ``None`` without an embedded sandbox."""
 
 
-async def _resolve_settings(settings: Settings, stack: AsyncExitStack) -> Settings:
-    """Point the providers at a sandbox when the settings ask for one."""
+Announce = Callable[[str], None]
+"""Told the embedded sandbox's URL once it listens (the CLI prints it)."""
+
+
+async def _resolve_settings(
+    settings: Settings, stack: AsyncExitStack, announce: Announce | None = None
+) -> tuple[Settings, SandboxProxy | None]:
+    """Point the providers at a sandbox when the settings ask for one.
+
+    With the embedded sandbox, also the proxy to its control routes.
+    """
     options = settings.gateway_options()
     if settings.sandbox_url:
-        return await remote_sandbox_settings(settings.sandbox_url, **options)
+        remote = await remote_sandbox_settings(settings.sandbox_url, **options)
+        return remote, None
     if settings.mode is Mode.SANDBOX and not settings.configured_providers:
         running = await stack.enter_async_context(run_simulators())
-        logger.info("embedded sandbox started", extra={"url": running.base_url})
-        return sandbox_settings(running, **options)
-    return settings
+        logger.info(
+            "embedded sandbox started",
+            extra={"url": running.base_url, "control": "/_sandbox/"},
+        )
+        if announce is not None:
+            announce(running.base_url)
+        session = await stack.enter_async_context(SandboxProxy.session())
+        proxy = SandboxProxy(session, running.base_url)
+        return sandbox_settings(running, **options), proxy
+    return settings, None
 
 
 def _resilience(
@@ -176,6 +199,14 @@ async def _services(
         metrics=metrics,
         conversations=clients.trustpilot,
         attributes=clients.trustpilot,
+        shop_summaries={
+            p: c
+            for p, c in (
+                (Provider.ETRUSTED, clients.etrusted),
+                (Provider.TRUSTOO, clients.trustoo),
+            )
+            if c is not None
+        },
     )
 
 
@@ -185,11 +216,34 @@ def _request_id(request: Request) -> str:
     return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+async def _sandbox_control(request: Request) -> Response:
+    """``/_sandbox/<route>``: the embedded sandbox's control routes, else a 404."""
+    proxy: SandboxProxy | None = request.state.sandbox
+    if proxy is None:
+        return JSONResponse(
+            {"error": "/_sandbox/ is served only on the embedded sandbox"},
+            status_code=404,
+        )
+    return await proxy.forward(request, request.path_params["route"])
+
+
+def _view(settings: Settings, limits: QueryLimits) -> GraphQLView:
+    # In sandbox mode GraphiQL's first tab carries the sandbox key (all scopes).
+    sandbox_key = {"Authorization": f"Bearer {SANDBOX_SERVER_KEY}"}
+    return GraphQLView(
+        build_schema(limits),
+        graphql_ide="graphiql" if settings.graphiql else None,
+        ide_headers=sandbox_key if settings.mode is Mode.SANDBOX else None,
+    )
+
+
+def create_app(
+    settings: Settings | None = None, *, announce: Announce | None = None
+) -> Starlette:
     """The gateway as an ASGI app; without ``settings`` they come from the environment.
 
     ``GATEWAY_CONFIG`` names a TOML file; with no platform configured at all the
-    gateway runs on the embedded sandbox.
+    gateway runs on the embedded sandbox, whose URL is given to ``announce``.
     """
     if settings is None:
         settings = with_default_mode(
@@ -200,18 +254,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         async with AsyncExitStack() as stack:
-            resolved = await _resolve_settings(settings, stack)
+            resolved, sandbox = await _resolve_settings(settings, stack, announce)
             services = await _services(resolved, stack, metrics)
             logger.info(
                 "gateway ready",
                 extra={"providers": [p.value for p in services.providers]},
             )
-            yield {"services": services}
+            yield {"services": services, "sandbox": sandbox}
 
     limits = QueryLimits(settings.max_depth, settings.max_aliases, settings.max_tokens)
-    view = GraphQLView(
-        build_schema(limits), graphql_ide="graphiql" if settings.graphiql else None
-    )
+    view = _view(settings, limits)
 
     async def graphql(request: Request) -> Response:
         services: Services = request.state.services
@@ -249,6 +301,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
+        Route(
+            "/_sandbox/{route:path}", _sandbox_control, methods=list(SANDBOX_METHODS)
+        ),
         Route("/", root, methods=["GET"]),
     ]
     middleware = [

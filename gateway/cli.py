@@ -7,7 +7,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import uvicorn
 
@@ -79,6 +79,21 @@ def _serve_settings(args: argparse.Namespace) -> Settings:
     return with_default_mode(settings)
 
 
+def _announcer(host: str, port: int) -> Callable[[str], None]:
+    """Prints where the embedded sandbox listens, and its door on the gateway."""
+
+    def announce(sandbox_url: str) -> None:
+        door = f"http://{host}:{port}/_sandbox/"
+        print(  # noqa: T201
+            f"reviews-gateway: embedded sandbox at {sandbox_url}; its control "
+            f"routes (catalog, requests, faults) also at {door}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return announce
+
+
 def _serve(args: argparse.Namespace) -> int:
     try:
         settings = _serve_settings(args)
@@ -87,7 +102,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     configure_logging(logging.INFO)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, announce=_announcer(args.host, args.port)),
         host=args.host,
         port=args.port,
         lifespan="on",

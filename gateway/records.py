@@ -38,6 +38,13 @@ class ReviewStatus(StrEnum):
     HIDDEN = "hidden"
 
 
+class ReviewKind(StrEnum):
+    """What a review is about: a product, or the shop (its service) as a whole."""
+
+    PRODUCT = "product"
+    SHOP = "shop"
+
+
 class MediaType(StrEnum):
     """The kind of a review attachment."""
 
@@ -162,6 +169,9 @@ class Review:
     get-by-id: the payment link); ``None`` where the id suffices. It is part of the
     public id: never a customer identifier."""
     raw: JSONObject = field(default_factory=dict, compare=False)
+    kind: ReviewKind = ReviewKind.PRODUCT
+    """Set by the platform's own marker (eTrusted ``SERVICE_REVIEW``, Trustoo
+    ``product_id`` 0), not from ``product``: some lists name no product at all."""
 
     @property
     def key(self) -> ReviewKey:
@@ -181,11 +191,12 @@ class ReviewQuery:
     """Which reviews to list from one platform; every field narrows the result.
 
     ``skus`` None means every review of the platform, product and shop reviews alike;
-    ``()`` is never sent. ``shop`` True selects shop/service reviews only.
+    ``()`` is never sent. ``shop`` True selects shop/service reviews only, False
+    product reviews only, None both (with ``skus``, only product reviews can match).
     """
 
     skus: tuple[str, ...] | None = None
-    shop: bool = False
+    shop: bool | None = None
     statuses: frozenset[ReviewStatus] = frozenset({ReviewStatus.PUBLISHED})
     ratings: frozenset[int] | None = None
     language: str | None = None

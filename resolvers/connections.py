@@ -5,9 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from gateway.errors import InvalidInput
 from gateway.records import Provider
 
 T = TypeVar("T")
+
+
+def check_first(first: int, maximum: int) -> None:
+    """Refuse a page size outside ``0..maximum`` (``max_page_size``)."""
+    if not 0 <= first <= maximum:
+        raise InvalidInput(f"`first` must be between 0 and {maximum}")
 
 
 @dataclass(frozen=True, slots=True)

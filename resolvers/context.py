@@ -24,7 +24,12 @@ from gateway.resilience import CircuitBreaker
 from resolvers.catalog import Catalog
 from resolvers.idempotency import IdempotencyStore
 from resolvers.loaders import Loaders, build_loaders
-from resolvers.sources import AttributeSource, ConversationSource, ReviewSource
+from resolvers.sources import (
+    AttributeSource,
+    ConversationSource,
+    ReviewSource,
+    ShopSummarySource,
+)
 
 Path = tuple[str | int, ...]
 ErrorSink = Callable[[ProviderError], None]
@@ -54,6 +59,8 @@ class Services:
     metrics: Metrics | None = None
     conversations: ConversationSource | None = None
     attributes: AttributeSource | None = None
+    shop_summaries: Mapping[Provider, ShopSummarySource] = field(default_factory=dict)
+    """The platforms that rate the shop itself (eTrusted, Trustoo), when configured."""
 
     @property
     def providers(self) -> tuple[Provider, ...]:

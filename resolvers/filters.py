@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from gateway.records import Provider, Review, ReviewQuery, ReviewStatus
+from gateway.records import Provider, Review, ReviewKind, ReviewQuery, ReviewStatus
 
 
 class ReviewOrder(StrEnum):
@@ -32,11 +32,15 @@ class ReviewFilter:
     has_reply: bool | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    kinds: frozenset[ReviewKind] | None = None
+    """Product and/or shop reviews; ``None``: the list's default (a product's list
+    holds product reviews only, the shop's list both)."""
 
     def query(self, skus: tuple[str, ...] | None) -> ReviewQuery:
         """The part every platform can be asked to apply (clients apply it exactly)."""
         return ReviewQuery(
             skus=skus,
+            shop=self.shop,
             statuses=self.statuses,
             ratings=self.ratings,
             language=self.language,
@@ -78,6 +82,13 @@ class ReviewFilter:
                 if r.reply is None and r.conversation_id is not None
             )
         )
+
+    @property
+    def shop(self) -> bool | None:
+        """``ReviewQuery.shop`` for these kinds: True shop only, False product only."""
+        if self.kinds is None or len(self.kinds) != 1:
+            return None
+        return ReviewKind.SHOP in self.kinds
 
     @staticmethod
     def _replied(review: Review, public_replies: Mapping[str, bool] | None) -> bool:

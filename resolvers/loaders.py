@@ -14,6 +14,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from aiodataloader import DataLoader
@@ -37,6 +38,8 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 SummaryKey = tuple[Provider, str]
 ReviewLoadKey = tuple[Provider, ReviewKey]
+SHOP = "shop"
+"""The one key of a platform's shop-wide summary in the result cache."""
 MAX_BATCH = 1000
 """Keys per batch across all platforms; each client chunks to its platform's limit
 (Trustpilot's batch-summaries takes 100 SKUs), so a loader never splits one
@@ -53,6 +56,7 @@ class Loaders:
     attribute_summaries_by_sku: DataLoader[str, tuple[AttributeSummary, ...]]
     reports_by_review_id: DataLoader[str, tuple[ReviewReport, ...]]
     """eTrusted review id -> its reports (vetos)."""
+    shop_summary_by_provider: DataLoader[Provider, RatingSummary]
 
 
 async def _cached_batch(
@@ -160,6 +164,23 @@ async def _reports(
     return [answers[i] for i in review_ids]
 
 
+async def _shop_summaries(
+    services: Services, keys: list[Provider]
+) -> list[RatingSummary | Exception]:
+    """Each platform's shop-wide summary, through the cache (one key per platform)."""
+
+    async def one(provider: Provider) -> RatingSummary | Exception:
+        source = services.shop_summaries[provider]
+
+        async def fetch(_: list[str]) -> list[RatingSummary]:
+            return [await source.shop_summary()]
+
+        answers = await _cached_batch(services, provider, "shop-summary", [SHOP], fetch)
+        return answers[SHOP]
+
+    return list(await asyncio.gather(*(one(p) for p in keys)))
+
+
 def build_loaders(services: Services) -> Loaders:
     """Fresh loaders bound to ``services`` (call inside the running loop)."""
 
@@ -218,4 +239,5 @@ def build_loaders(services: Services) -> Loaders:
         conversation_by_id=_loader(conversations),
         attribute_summaries_by_sku=_loader(attributes),
         reports_by_review_id=_loader(reports),
+        shop_summary_by_provider=_loader(partial(_shop_summaries, services)),
     )

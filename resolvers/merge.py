@@ -122,6 +122,10 @@ class Stream:
         )
         if not self._loaded:
             self.total = page.total
+            if page.total is None and self.state.position is None and page.next is None:
+                # The first page is the whole list (an empty one, when no review of
+                # the platform can match): its length is the total.
+                self.total = len(page.items)
         self._loaded = True
         self._next = page.next
         fresh = list(enumerate(page.items))[self.state.consumed :]

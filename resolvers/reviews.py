@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 from gateway.config import CatalogEntry
-from gateway.errors import InvalidInput, ProviderError
-from gateway.records import Provider, Review, ReviewKey, ReviewReport, ReviewStatus
+from gateway.errors import ProviderError
+from gateway.records import (
+    Provider,
+    Review,
+    ReviewKey,
+    ReviewKind,
+    ReviewReport,
+    ReviewStatus,
+)
 from resolvers import cursor as cursors
-from resolvers.connections import Connection, Edge
+from resolvers.connections import Connection, Edge, check_first
 from resolvers.context import READ_PRIVATE, Context, ErrorSink
 from resolvers.cursor import Cursor, StreamPosition
 from resolvers.filters import ReviewFilter, ReviewOrder
@@ -16,6 +24,7 @@ from resolvers.merge import Stream, merge
 from resolvers.products import Product, product
 
 DEFAULT_FIRST: Final = 20
+PRODUCT_REVIEWS: Final = frozenset({ReviewKind.PRODUCT})
 
 
 ReviewConnection = Connection[Review]
@@ -35,9 +44,7 @@ def _providers(
 
 
 def _check_first(ctx: Context, first: int) -> None:
-    maximum = ctx.services.settings.max_page_size
-    if not 0 <= first <= maximum:
-        raise InvalidInput(f"`first` must be between 0 and {maximum}")
+    check_first(first, ctx.services.settings.max_page_size)
 
 
 async def list_reviews(
@@ -58,6 +65,9 @@ async def list_reviews(
     with no edge by it still has an end cursor (``resume_cursor``) to page on from.
     """
     _check_first(ctx, first)
+    if skus is not None and review_filter.kinds is None:
+        # A product's list holds its product reviews (shop reviews name no product).
+        review_filter = replace(review_filter, kinds=PRODUCT_REVIEWS)
     providers = _providers(ctx, skus, review_filter)
     list_print = cursors.fingerprint(skus, review_filter, order, tuple(providers))
     start = cursors.decode(after, list_print) if after else Cursor(list_print, {})

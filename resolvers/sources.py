@@ -1,7 +1,8 @@
 """What resolvers need from a provider client: the uniform read contract.
 
 Every client in ``gateway.providers`` satisfies ``ReviewSource`` structurally; the
-Trustpilot client also serves conversations and attribute summaries. Resolvers depend
+Trustpilot client also serves conversations and attribute summaries, the eTrusted and
+Trustoo clients the shop's own rating. Resolvers depend
 on these protocols, not on a platform, so a new platform needs no resolver change.
 """
 
@@ -65,4 +66,12 @@ class AttributeSource(Protocol):
         self, skus: Sequence[str]
     ) -> list[tuple[AttributeSummary, ...] | ProviderError]:
         """Aligned with ``skus``; ``()`` where a product has no attribute ratings."""
+        ...
+
+
+class ShopSummarySource(Protocol):
+    """A platform that rates the shop itself (eTrusted service, Trustoo store)."""
+
+    async def shop_summary(self) -> RatingSummary:
+        """The shop-wide summary (``sku`` None) of the shop/service reviews."""
         ...

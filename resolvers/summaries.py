@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 
 from gateway.errors import ProviderError
@@ -46,6 +46,26 @@ def combine(
     return MergedSummary(count, average, distribution, summaries, tuple(missing))
 
 
+async def _gather(
+    sink: ErrorSink,
+    chosen: Sequence[Provider],
+    loads: Iterable[Awaitable[RatingSummary]],
+) -> MergedSummary:
+    """Merge the platforms' summaries; one that fails is reported and named missing."""
+    results = await asyncio.gather(*loads, return_exceptions=True)
+    parts: list[RatingSummary] = []
+    missing: list[Provider] = []
+    for provider, result in zip(chosen, results, strict=True):
+        if isinstance(result, ProviderError):
+            sink(result)
+            missing.append(provider)
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            parts.append(result)
+    return combine(parts, missing)
+
+
 async def rating_summary(
     ctx: Context,
     sink: ErrorSink,
@@ -63,19 +83,19 @@ async def rating_summary(
         if (providers is None or p in providers)
         and ctx.services.catalog.listed_on(p, sku)
     ]
-    loads = [ctx.loaders.summary_by_sku.load((p, sku)) for p in chosen]
-    results = await asyncio.gather(*loads, return_exceptions=True)
-    parts: list[RatingSummary] = []
-    missing: list[Provider] = []
-    for provider, result in zip(chosen, results, strict=True):
-        if isinstance(result, ProviderError):
-            sink(result)
-            missing.append(provider)
-        elif isinstance(result, BaseException):
-            raise result
-        else:
-            parts.append(result)
-    return combine(parts, missing)
+    loads = (ctx.loaders.summary_by_sku.load((p, sku)) for p in chosen)
+    return await _gather(sink, chosen, loads)
+
+
+async def shop_rating_summary(ctx: Context, sink: ErrorSink) -> MergedSummary:
+    """The shop's own rating: eTrusted's service and Trustoo's store rating merged.
+
+    Only platforms with shop reviews take part; one that fails is left out, named in
+    ``missing`` and reported, as for products.
+    """
+    chosen = [p for p in ctx.services.providers if p in ctx.services.shop_summaries]
+    loads = (ctx.loaders.shop_summary_by_provider.load(p) for p in chosen)
+    return await _gather(sink, chosen, loads)
 
 
 async def attribute_summaries(

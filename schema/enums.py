@@ -13,6 +13,7 @@ from gateway.records import (
     ConversationState,
     MediaType,
     Provider,
+    ReviewKind,
     ReviewStatus,
 )
 from resolvers.filters import ReviewOrder
@@ -22,6 +23,11 @@ strawberry.enum(
     ReviewStatus,
     name="ReviewStatus",
     description="A review's moderation state, the same for every platform.",
+)
+strawberry.enum(
+    ReviewKind,
+    name="ReviewKind",
+    description="What a review is about: a product, or the shop and its service.",
 )
 strawberry.enum(MediaType, name="MediaType", description="The kind of an attachment.")
 strawberry.enum(
@@ -41,6 +47,7 @@ __all__ = [
     "ConversationState",
     "MediaType",
     "Provider",
+    "ReviewKind",
     "ReviewOrder",
     "ReviewStatus",
 ]

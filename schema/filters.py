@@ -10,7 +10,7 @@ from gateway import records
 from gateway.errors import InvalidInput
 from resolvers import filters
 from resolvers.context import READ_PRIVATE, Context
-from schema.enums import Provider, ReviewStatus
+from schema.enums import Provider, ReviewKind, ReviewStatus
 
 
 @strawberry.input(description="Narrows a review list; every field given must match.")
@@ -43,6 +43,13 @@ class ReviewFilter:
     created_before: datetime | None = strawberry.field(
         default=None, description="Only reviews submitted before this instant."
     )
+    kinds: list[ReviewKind] | None = strawberry.field(
+        default=None,
+        description=(
+            "Only product or only shop (service) reviews. Default: a product's "
+            "reviews are PRODUCT reviews; the shop's list holds both kinds."
+        ),
+    )
 
 
 def to_record(ctx: Context, value: ReviewFilter) -> filters.ReviewFilter:
@@ -67,4 +74,5 @@ def to_record(ctx: Context, value: ReviewFilter) -> filters.ReviewFilter:
         has_reply=value.has_reply,
         created_after=value.created_after,
         created_before=value.created_before,
+        kinds=frozenset(value.kinds) if value.kinds else None,
     )

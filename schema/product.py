@@ -9,12 +9,13 @@ import strawberry
 from gateway import records
 from resolvers import ids, products, summaries
 from resolvers import reviews as review_cases
+from resolvers.connections import Connection
 from resolvers.filters import ReviewFilter as FilterRecord
 from schema._info import Info
 from schema.enums import Provider, ReviewOrder
 from schema.filters import ReviewFilter, to_record
 from schema.node import Node
-from schema.review import ReviewConnection
+from schema.review import PageInfo, ReviewConnection
 
 
 @strawberry.type(description="How many reviews gave each number of stars.")
@@ -189,3 +190,31 @@ class Product(Node):
             )
             for a in found
         ]
+
+
+@strawberry.type(description="A product and the cursor just after it.")
+class ProductEdge:
+    cursor: str = strawberry.field(description="Pass as `after` for what follows.")
+    node: Product = strawberry.field(description="The product.")
+
+
+@strawberry.type(description="One page of the catalog's products, in catalog order.")
+class ProductConnection:
+    edges: list[ProductEdge] = strawberry.field(
+        description="The products of this page."
+    )
+    page_info: PageInfo = strawberry.field(description="Paging state.")
+    total_count: int = strawberry.field(
+        description="How many products the catalog holds."
+    )
+
+    @classmethod
+    def from_record(cls, record: Connection[products.Product]) -> Self:
+        return cls(
+            edges=[
+                ProductEdge(cursor=e.cursor, node=Product.from_record(e.node))
+                for e in record.edges
+            ],
+            page_info=PageInfo.from_record(record),
+            total_count=record.total_count or 0,
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import conversations, ids, products
+from resolvers import catalog_pages, conversations, ids, products, summaries
 from resolvers import providers as provider_cases
 from resolvers import reviews as review_cases
 from resolvers.filters import ReviewFilter as FilterRecord
@@ -13,7 +13,7 @@ from schema.conversation import Conversation
 from schema.enums import Provider, ReviewOrder
 from schema.filters import ReviewFilter, to_record
 from schema.node import Node
-from schema.product import Product
+from schema.product import Product, ProductConnection, RatingSummary
 from schema.review import Review, ReviewConnection
 
 
@@ -77,6 +77,33 @@ class ReadQuery:
             Product.from_record(p) if p else None
             for p in products.products(info.context, skus)
         ]
+
+    @strawberry.field(
+        description=(
+            "The configured catalog's products, in catalog order (a Relay "
+            "connection; `first` at most the maximum page size). No platform call."
+        )
+    )
+    def catalog(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> ProductConnection:
+        page = catalog_pages.catalog_page(
+            info.context, catalog_pages.DEFAULT_FIRST if first is None else first, after
+        )
+        return ProductConnection.from_record(page)
+
+    @strawberry.field(
+        description=(
+            "The shop's own rating: eTrusted's service rating and Trustoo's store "
+            "rating merged (shop reviews, not products)."
+        )
+    )
+    async def shop_rating_summary(self, info: Info) -> RatingSummary:
+        ctx = info.context
+        merged = await summaries.shop_rating_summary(
+            ctx, ctx.sink(tuple(info.path.as_list()))
+        )
+        return RatingSummary.from_record(merged)
 
     @strawberry.field(description="Reviews of the whole shop, merged over platforms.")
     async def reviews(

@@ -14,7 +14,7 @@ from resolvers import reviews as review_cases
 from resolvers.connections import Connection
 from resolvers.context import READ_PRIVATE
 from schema._info import Info
-from schema.enums import MediaType, Provider, ReviewStatus
+from schema.enums import MediaType, Provider, ReviewKind, ReviewStatus
 from schema.node import Node
 
 if TYPE_CHECKING:
@@ -116,6 +116,12 @@ class Review(Node):
     @strawberry.field(description="When the review last changed, if known.")
     def updated_at(self) -> datetime | None:
         return self.record.updated_at
+
+    @strawberry.field(
+        description="A product review, or a review of the shop and its service."
+    )
+    def kind(self) -> ReviewKind:
+        return self.record.kind
 
     @strawberry.field(description="The review's moderation state.")
     def status(self) -> ReviewStatus:

@@ -7,22 +7,26 @@
 - Transport errors (bad JSON, no query, a mutation over GET) answer in the GraphQL
   error shape with a 4xx status, never as plain text.
 - The context is built per request from the services and the authenticated caller.
+- Browsers get the GraphiQL page of ``schema.graphiql`` (a fallback when its CDN
+  scripts cannot load, the README's product-page query, the sandbox key header).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from gateway.errors import GatewayError
 from resolvers.context import Context, build_context
+from schema.graphiql import graphiql_page
 
 GRAPHQL_RESPONSE: Final = "application/graphql-response+json"
 JSON: Final = "application/json"
@@ -71,7 +75,22 @@ def graphql_error_response(
 
 
 class GraphQLView(GraphQL[Context, None]):
-    """Strawberry's ASGI view with the gateway's context and media negotiation."""
+    """Strawberry's ASGI view with the gateway's context and media negotiation.
+
+    ``ide_headers`` are the request headers GraphiQL's default tab starts with.
+    """
+
+    def __init__(
+        self, *args: Any, ide_headers: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._ide_headers = dict(ide_headers or {})
+        self._ide_page: str | None = None
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        if self._ide_page is None:
+            self._ide_page = graphiql_page(self.graphql_ide_html, self._ide_headers)
+        return HTMLResponse(self._ide_page)
 
     async def handle(self, request: Request) -> Response:
         """Answer one HTTP request (the caller is already on ``request.state``)."""

@@ -27,6 +27,7 @@ from gateway.records import (
     ReviewKey,
     ReviewQuery,
     ReviewReport,
+    StarDistribution,
 )
 
 from .fields import drift
@@ -54,6 +55,7 @@ REVIEW_EXTRAS: Final = "VETO,ATTACHMENTS,ORIGINAL_REVIEW"
 SKU_CHUNK_CHARS: Final = 1500
 """Longest URL-encoded ``sku`` list per call (about 130 SKUs of 8 characters)."""
 DEFAULT_PERIOD: Final = "365days"
+OVERALL_PERIOD: Final = "overall"
 """The aggregate period eTrusted recommends for public display."""
 
 
@@ -283,6 +285,29 @@ class EtrustedClient:
         if period not in ratings:
             raise drift(f"aggregate rating has no {period} period")
         return ratings[period]
+
+    async def shop_summary(self) -> RatingSummary:
+        """The shop's service rating: every channel's ``overall`` period, added up.
+
+        Over the configured channels (all of the account's when none is set), one
+        aggregate-rating call per channel, concurrently; the average is weighted by
+        each channel's count. ``overall``, like the product summaries, is all-time.
+        """
+        channel_ids = self._settings.channel_ids or tuple(
+            c.id for c in await self.channels()
+        )
+        parts = await asyncio.gather(
+            *(self.service_rating(c, OVERALL_PERIOD) for c in channel_ids)
+        )
+        count = sum(p.count for p in parts)
+        weighted = sum((p.average or 0.0) * p.count for p in parts)
+        return RatingSummary(
+            provider=Provider.ETRUSTED,
+            sku=None,
+            count=count,
+            average=round(weighted / count, 2) if count else None,
+            distribution=sum((p.distribution for p in parts), StarDistribution()),
+        )
 
     # -- the deprecated customer-reviews family -----------------------------------
 

@@ -42,6 +42,7 @@ from gateway.records import (
     RatingSummary,
     Reply,
     Review,
+    ReviewKind,
     ReviewReport,
     ReviewStatus,
     StarDistribution,
@@ -63,7 +64,7 @@ from .fields import (
     opt_text,
     text,
 )
-from .wire import VERIFIED
+from .wire import SERVICE_REVIEW, VERIFIED
 
 ANONYMOUS: Final = "Anonymous"
 STATE_TO_STATUS: Final[Mapping[str, ReviewStatus]] = {
@@ -116,6 +117,7 @@ def to_review(raw: object) -> Review:
         reply=_opt_reply(item),
         customer=_customer(item, customer),
         raw=item,
+        kind=_kind(item),
     )
 
 
@@ -134,6 +136,16 @@ def to_minimal_review(raw: object) -> Review:
         title=opt_text(item, "title", "review"),
         body=opt_text(item, "comment", "review"),
         raw=item,
+        kind=_kind(item),
+    )
+
+
+def _kind(item: JSONMap) -> ReviewKind:
+    """``type``: a service review is about the shop; anything else, a product."""
+    return (
+        ReviewKind.SHOP
+        if opt_text(item, "type", "review") == SERVICE_REVIEW
+        else ReviewKind.PRODUCT
     )
 
 

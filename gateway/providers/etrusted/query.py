@@ -1,10 +1,11 @@
 """How a ``ReviewQuery`` becomes eTrusted list parameters, plus what stays client-side.
 
 Pushed down to ``GET /reviews`` (vendors.md 4.5): ``channels`` (the configured channel
-set; none = the whole account), ``type`` (``PRODUCT_REVIEW`` when SKUs are given,
-``SERVICE_REVIEW`` for ``shop``, absent = both), ``sku`` (comma list), ``status``
-(PUBLISHED -> APPROVED, PENDING -> MODERATION, REJECTED -> REJECTED; ARCHIVED and
-HIDDEN have no eTrusted equivalent and select nothing), ``rating``,
+set; none = the whole account), ``type`` (``PRODUCT_REVIEW`` when SKUs are given or
+``shop`` is False, ``SERVICE_REVIEW`` for ``shop``, absent = both), ``sku`` (comma
+list), ``status`` (PUBLISHED -> APPROVED, PENDING -> MODERATION, REJECTED ->
+REJECTED; ARCHIVED and HIDDEN have no eTrusted equivalent and select nothing),
+``rating``,
 ``submittedAfter``/``submittedBefore`` and ``hasReply``. ``ignoreStatements`` keeps its
 default (true): STATEMENT feedback, which may lack a rating, is never listed.
 
@@ -96,6 +97,8 @@ def plan_list(
             params["sku"] = ",".join(skus)
         else:
             checks.append(_sku_check(frozenset(skus)))
+    elif query.shop is False:
+        params["type"] = PRODUCT_REVIEW
     if has_reply is not None:
         params["hasReply"] = "true" if has_reply else "false"
     if not _add_ratings(query.ratings, params, checks):

@@ -1,12 +1,13 @@
 """Listing reviews: a ``ReviewQuery`` as get_reviews calls, positions and merging.
 
 Trustoo pages by number (``page``, ``page_size`` <= 100, ``sort_by``). Pushed down:
-``product_ids`` (catalog SKUs, a comma list), ``is_store_review=1`` for shop
-reviews, ``ratings`` (a comma list) and ``is_published`` (1 published, 0 hidden; an
-undocumented filter the simulator documents: without it the list shows published
-reviews only). Applied here: the date bounds (``created_after`` inclusive,
-``created_before`` exclusive, on ``commented_at``) and the language (Trustoo reports
-none, so a language filter matches no Trustoo review and costs no call).
+``product_ids`` (catalog SKUs, a comma list), ``is_store_review`` (1 shop reviews
+only, 0 product reviews only), ``ratings`` (a comma list) and ``is_published`` (1
+published, 0 hidden; an undocumented filter the simulator documents: without it the
+list shows published reviews only). Applied here: the date bounds (``created_after``
+inclusive, ``created_before`` exclusive, on ``commented_at``) and the language
+(Trustoo reports none, so a language filter matches no Trustoo review and costs no
+call).
 
 PUBLISHED together with HIDDEN needs two lanes, one per ``is_published`` value,
 merged newest first. A position records, per lane, the page and how many of its
@@ -154,7 +155,7 @@ class ReviewPlan:
 def _scope(query: ReviewQuery, products: ProductIndex) -> dict[str, str] | None:
     """product_ids / is_store_review, or None when nothing can match."""
     if query.skus is None:
-        return {"is_store_review": "1"} if query.shop else {}
+        return {} if query.shop is None else {"is_store_review": str(int(query.shop))}
     ids = {pid for sku in query.skus if (pid := products.product_id(sku)) is not None}
     if query.shop or not ids:  # shop reviews of products, or no listed product
         return None

@@ -40,6 +40,7 @@ from gateway.records import (
     RatingSummary,
     Reply,
     Review,
+    ReviewKind,
     ReviewRequestOrder,
     ReviewStatus,
     StarDistribution,
@@ -267,6 +268,7 @@ def to_review(raw: object, products: ProductIndex) -> Review:
         reply=_reply(review),
         customer=_customer(review),
         raw=review.raw,
+        kind=ReviewKind.PRODUCT if product_id else ReviewKind.SHOP,
     )
 
 
