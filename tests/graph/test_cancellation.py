@@ -204,3 +204,24 @@ async def test_a_coalesced_load_outlives_its_cancelled_owner(
     assert "errors" not in body, body
     assert body["data"]["product"]["reviews"]["edges"]
     assert len(mayar_reads) == 1, "one shared read served both requests"
+
+
+async def test_a_cancelled_field_leaves_its_siblings_shared_loads_alone(
+    gateway: Gateway,
+) -> None:
+    """Two fields of one request share a dataloader future: cancelling one (its
+    sibling ``reviews`` fails, and ``reviews`` is non-null) must not fail the other."""
+    sku = gateway.sandbox.catalog.products[0].sku
+    query = """query ($sku: String!) {
+      a: product(sku: $sku) { ratingSummary { count } }
+      b: product(sku: $sku) {
+        ratingSummary { count }
+        reviews(after: "not-a-cursor") { totalCount }
+      }
+    }"""
+    status, text = await raw_query(gateway, query, {"sku": sku})
+    assert status == 200, text
+    body = json.loads(text)
+    assert body["data"]["a"]["ratingSummary"]["count"] > 0
+    assert body["data"]["b"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
