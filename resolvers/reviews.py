@@ -12,7 +12,7 @@ from resolvers.connections import Connection, Edge
 from resolvers.context import Context, ErrorSink
 from resolvers.cursor import Cursor, StreamPosition
 from resolvers.filters import ReviewFilter, ReviewOrder
-from resolvers.merge import Stream, merge
+from resolvers.merge import Stream, merge, page_size
 from resolvers.products import Product, product
 
 DEFAULT_FIRST: Final = 20
@@ -58,8 +58,11 @@ async def list_reviews(
     _check_first(ctx, first)
     providers = _providers(ctx, skus, review_filter)
     list_print = cursors.fingerprint(skus, review_filter, order, tuple(providers))
-    start = cursors.decode(after, list_print) if after else Cursor(list_print, {})
-    size = max(1, first)
+    settings = ctx.services.settings
+    start = (
+        cursors.decode(after, list_print, settings) if after else Cursor(list_print, {})
+    )
+    size = page_size(first, settings.max_page_size)
     query = review_filter.query(skus)
     streams = [
         Stream(
@@ -73,7 +76,7 @@ async def list_reviews(
     ]
     merged = await merge(streams, order, first, sink)
     edges = tuple(
-        Edge(cursors.encode(Cursor(list_print, positions)), review)
+        Edge(cursors.encode(Cursor(list_print, positions), settings), review)
         for review, positions in merged.items
     )
     exact = not review_filter.filters_in_gateway or order is not ReviewOrder.NEWEST
