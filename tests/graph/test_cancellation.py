@@ -104,7 +104,7 @@ async def test_queries_cut_by_their_deadline_do_not_open_the_breaker(
         status, body = await gateway.query(SUMMARY, {"sku": sku})
         breaker = await metric(gateway, 'gateway_breaker_state{provider="etrusted"}')
     assert status == 200
-    assert "errors" not in body, body["errors"]
+    assert codes(body, "ETRUSTED") == [], body["errors"]
     assert "ETRUSTED" in summary_providers(body)
     assert breaker in (None, 0.0), "the breaker never left closed"
 
@@ -177,8 +177,8 @@ async def test_a_coalesced_load_outlives_its_cancelled_owner(
         await faults(
             gateway,
             {
-                "mayar": {"latencyMs": 2500},
-                "trustoo": {"latencyMs": 1200, "errorRate": 1.0, "errorStatus": 500},
+                "mayar": {"latencyMs": 3000},
+                "trustoo": {"latencyMs": 1500, "errorRate": 1.0, "errorStatus": 500},
             },
         )
         coalesced = 'gateway_cache_lookups_total{result="coalesced"}'

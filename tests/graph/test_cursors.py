@@ -119,6 +119,7 @@ async def test_a_cursor_made_without_the_key_is_refused(gateway: Gateway) -> Non
     await refused(gateway, sku, unsigned)
     await refused(gateway, sku, cursor[:-3])  # a truncated tag
     await refused(gateway, sku, "A" * 20_000)  # oversized: not even decoded
+    await refused(gateway, sku, "é\ud800" * 8)  # not base64, not even encodable
 
 
 async def test_signed_cursors_are_still_range_checked(
