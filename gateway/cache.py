@@ -11,6 +11,14 @@ store. When a platform fails and that store still holds the key, the stale value
 served instead of the error, and the request's trace records it (the response then
 carries a ``stale: true`` warning for that platform).
 
+A shared load belongs to no one request: it runs as its own task (started in the
+context of the first caller, so its calls count in that request's trace and end by
+that request's deadline, the earliest of its waiters'), and every caller awaits it
+through ``asyncio.shield``. A caller that is cancelled just stops waiting; the load
+goes on for the others and is cancelled only when its last waiter has gone. A waiter
+that was not itself cancelled never sees a ``CancelledError``: should the shared task
+be cancelled from outside, it gets ``ProviderUnavailable`` instead.
+
 Values are records (immutable), never coroutines or futures: ``cachetools.cached`` on
 an ``async def`` would cache an await-once coroutine (cachetools #92).
 """
@@ -21,12 +29,12 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from cachetools import TTLCache
 
 from gateway import trace
-from gateway.errors import ProviderError
+from gateway.errors import ProviderError, ProviderUnavailable
 
 T = TypeVar("T")
 Key = tuple[Hashable, ...]
@@ -35,6 +43,14 @@ Key = tuple[Hashable, ...]
 def cache_key(provider: str, resource: str, *params: Hashable, scope: str = "") -> Key:
     """The key of one provider result: provider, resource, parameters, scope."""
     return (provider, resource, scope, *params)
+
+
+@dataclass(slots=True)
+class _Flight(Generic[T]):
+    """One in-flight load and how many callers are waiting on it."""
+
+    task: asyncio.Task[T]
+    waiters: int = 0
 
 
 @dataclass(slots=True)
@@ -67,7 +83,7 @@ class ResultCache(Generic[T]):
             if stale_grace_s > 0
             else None
         )
-        self._in_flight: dict[Key, asyncio.Future[T]] = {}
+        self._in_flight: dict[Key, _Flight[T]] = {}
         self.stats = CacheStats()
 
     def get(self, key: Key) -> T | None:
@@ -136,29 +152,52 @@ class ResultCache(Generic[T]):
     ) -> T:
         """Run ``load()`` once for all concurrent callers of ``key``.
 
-        With ``store`` the result is cached under ``key``; errors never are.
+        With ``store`` the result is cached under ``key``; errors never are. The load
+        is a task of its own that outlives any one caller (see the module docstring).
         """
-        pending = self._in_flight.get(key)
-        if pending is not None:
+        flight = self._in_flight.get(key)
+        if flight is None:
+            self.stats.misses += 1
+            flight = _Flight(asyncio.create_task(self._load(key, load, store)))
+            flight.task.add_done_callback(_retrieve)
+            self._in_flight[key] = flight
+        else:
             self.stats.coalesced += 1
-            return await asyncio.shield(pending)
-        self.stats.misses += 1
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._in_flight[key] = future
+        flight.waiters += 1
+        try:
+            return await asyncio.shield(flight.task)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # this caller was cancelled: it just stops waiting
+            provider = str(key[0]) if key else "gateway"
+            raise ProviderUnavailable(
+                provider, "the shared call was cancelled; try again"
+            ) from None
+        finally:
+            flight.waiters -= 1
+            if flight.waiters == 0 and not flight.task.done():
+                # The last waiter has gone: nobody needs the result any more.
+                flight.task.cancel()
+                self._forget(key, flight.task)
+
+    async def _load(self, key: Key, load: Callable[[], Awaitable[T]], store: bool) -> T:
+        """The shared load's task: the value is stored before any waiter sees it."""
         try:
             value = await load()
-        except Exception as exc:
-            future.set_exception(exc)
-            # Mark the exception retrieved: the waiters may have gone away.
-            future.exception()
-            raise
-        except BaseException:
-            future.cancel()
-            raise
-        else:
             if store:
                 self.put(key, value)
-            future.set_result(value)
             return value
         finally:
+            self._forget(key, asyncio.current_task())
+
+    def _forget(self, key: Key, task: asyncio.Task[Any] | None) -> None:
+        flight = self._in_flight.get(key)
+        if flight is not None and flight.task is task:
             del self._in_flight[key]
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    """Mark a finished load's exception retrieved: its waiters may have gone away."""
+    if not task.cancelled():
+        task.exception()

@@ -21,6 +21,7 @@ log line or error message ever shows them.
 
 from __future__ import annotations
 
+import secrets
 import tomllib
 import types
 from collections.abc import Callable, Iterable, Mapping
@@ -174,6 +175,12 @@ class ApiKey:
     scopes: tuple[str, ...] = ("read:private", "write")
 
 
+MIN_CURSOR_SECRET: Final = 32
+"""Characters a configured ``cursor_secret`` needs at least."""
+_PROCESS_CURSOR_SECRET: Final = Secret(secrets.token_bytes(32).hex())
+"""Signs cursors when no ``cursor_secret`` is configured: one per process, so such
+cursors stop working at a restart and differ between replicas (configure one then)."""
+
 SANDBOX_SERVER_KEY: Final = "sandbox-server-key"
 """The fixed server key accepted in sandbox mode (all scopes), written in the README."""
 
@@ -193,6 +200,8 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 2000
     cors_origins: tuple[str, ...] = ()
+    cursor_secret: Secret = field(default_factory=lambda: _PROCESS_CURSOR_SECRET)
+    """The HMAC key that signs list cursors (``resolvers.cursor``)."""
     trustpilot: TrustpilotSettings | None = None
     etrusted: EtrustedSettings | None = None
     trustoo: TrustooSettings | None = None
@@ -241,6 +250,7 @@ _GATEWAY_KEYS: Final = (
     "max_aliases",
     "max_tokens",
     "cors_origins",
+    "cursor_secret",
 )
 
 
@@ -382,6 +392,11 @@ def settings_from(data: Mapping[str, Any], environ: Mapping[str, str]) -> Settin
     }
     kwargs: dict[str, object] = {}
     base = _build(Settings, "gateway", gateway, ENV_PREFIX)
+    if len(base.cursor_secret.reveal()) < MIN_CURSOR_SECRET:
+        raise ConfigError(
+            f"gateway.cursor_secret ({ENV_PREFIX}CURSOR_SECRET) must be at least "
+            f"{MIN_CURSOR_SECRET} characters"
+        )
     providers = data.get("providers", {})
     tuning: dict[str, dict[str, object]] = {}
     for name, cls in PROVIDER_SETTINGS.items():

@@ -56,6 +56,8 @@ READ_MARK: Final = "X-Gateway-Idempotent"
 """Set on a POST that only reads (Trustpilot's batch summaries) so that it may be
 retried like a GET; the resilience middleware strips it before sending."""
 MAX_VENDOR_MESSAGE: Final = 300
+DEADLINE_SLACK_S: Final = 0.05
+"""A timeout this close to (or past) the request's deadline is the deadline's doing."""
 Params = Mapping[str, str | int | float]
 
 _STATUS_ERRORS: Final[Mapping[int, type[ProviderError]]] = {
@@ -128,6 +130,19 @@ def vendor_message(body: bytes) -> str | None:
     return None
 
 
+def cut_by_deadline() -> bool:
+    """Whether a timeout that happens now is the request's deadline, not the platform.
+
+    A call's timeout is the platform's ``timeout_s`` cut to what is left of the
+    request's deadline (``ProviderHttp._timeout``). When it fires with the deadline
+    (all but) gone, the caller ran out of time: that is no failure of the platform,
+    and the circuit breaker must not count it. A timeout well inside the deadline is
+    the platform's own and does count.
+    """
+    left = trace.remaining()
+    return left is not None and left <= DEADLINE_SLACK_S
+
+
 def raise_for_provider(
     provider: str, status: int, headers: Mapping[str, str], body: bytes = b""
 ) -> None:
@@ -197,6 +212,10 @@ class ProviderHttp:
                 raise_for_provider(self.provider, status, response.headers, raw)
                 return ProviderResponse(status, response.headers, self._decode(raw))
         except TimeoutError as exc:
+            if cut_by_deadline():
+                raise ProviderTimeout(
+                    self.provider, "did not answer within the request's deadline"
+                ) from exc
             raise ProviderTimeout(self.provider, "did not answer in time") from exc
         except aiohttp.ClientError as exc:
             raise ProviderUnavailable(

@@ -5,7 +5,10 @@ Each platform's session gets these aiohttp client middlewares, outermost first:
 1. ``CircuitBreaker``: after ``failures`` consecutive failures (network errors,
    timeouts, 5xx) it opens: calls fail at once with PROVIDER_UNAVAILABLE and nothing
    is sent, for ``reset_s``. Then one probe is let through (half-open); its success
-   closes the breaker, its failure opens it again.
+   closes the breaker, its failure opens it again. A call that ends without
+   saying anything about the platform (cancelled, or cut short by the caller's own
+   request deadline: see ``gateway.http.cut_by_deadline``) counts neither way; it
+   only frees the probe slot, so a cancelled probe never wedges the breaker.
 2. ``retry``: idempotent reads only (GET, and POSTs marked as reads), on connection
    errors, 429 and 502-504, up to ``max_retries`` times with capped, jittered
    exponential backoff, waiting at least what ``Retry-After`` asks, and never past the
@@ -37,7 +40,7 @@ from aiohttp import ClientHandlerType, ClientRequest, ClientResponse
 
 from gateway import trace
 from gateway.errors import ProviderRateLimited, ProviderUnavailable
-from gateway.http import READ_MARK, retry_after_seconds
+from gateway.http import READ_MARK, cut_by_deadline, retry_after_seconds
 
 Sleep = Callable[[float], Awaitable[None]]
 Monotonic = Callable[[], float]
@@ -81,6 +84,14 @@ class CircuitBreaker:
             "is failing; the gateway stopped calling it for a while",
             retry_after=max(0.0, round(self.reset_s - waited, 1)),
         )
+
+    def release(self) -> None:
+        """End a call that proved nothing (cancelled, or cut by the caller's deadline).
+
+        Neither closes nor opens the breaker and leaves the failure streak as it
+        was; a half-open breaker lets the next probe through.
+        """
+        self._probing = False
 
     def record(self, ok: bool) -> None:
         """Count one finished call."""
@@ -178,13 +189,21 @@ class Resilience:
         self, request: ClientRequest, handler: ClientHandlerType
     ) -> ClientResponse:
         self.breaker.before_call()
+        verdict: bool | None = None  # None: the call says nothing about the platform
         try:
             response = await handler(request)
+            verdict = response.status < 500
+            return response
         except (aiohttp.ClientError, TimeoutError):
-            self.breaker.record(ok=False)
+            if not cut_by_deadline():
+                verdict = False
             raise
-        self.breaker.record(ok=response.status < 500)
-        return response
+        finally:
+            # Also on CancelledError: a cancelled call (a probe, too) is released.
+            if verdict is None:
+                self.breaker.release()
+            else:
+                self.breaker.record(ok=verdict)
 
     async def _retry(
         self, request: ClientRequest, handler: ClientHandlerType

@@ -129,12 +129,25 @@ async def _per_provider(
     return [answers[provider][key] for provider, key in keys]
 
 
+class SharedLoader(DataLoader[K, V]):
+    """A DataLoader whose per-key future survives any one cancelled awaiter.
+
+    aiodataloader hands every field that loads a key the same future; a field that
+    is cancelled (graphql-core cancels the siblings of a failed non-null field)
+    would cancel it for every other field of the request, whose ``CancelledError``
+    then escapes execution as an HTTP 500. Each ``load`` is shielded instead.
+    """
+
+    def load(self, key: K) -> asyncio.Future[V]:
+        return asyncio.shield(super().load(key))
+
+
 def _loader(
     batch: Callable[[list[K]], Awaitable[Sequence[V | Exception]]],
 ) -> DataLoader[K, V]:
     # aiodataloader resolves a key whose slot holds an Exception by rejecting that
     # key's load, but its stub types the batch answer as values only.
-    return DataLoader(batch, max_batch_size=MAX_BATCH)  # type: ignore[arg-type]
+    return SharedLoader(batch, max_batch_size=MAX_BATCH)  # type: ignore[arg-type]
 
 
 async def _reports(

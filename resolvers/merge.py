@@ -28,12 +28,22 @@ from gateway.errors import InvalidInput, ProviderError
 from gateway.records import Page, Provider, Review, ReviewQuery
 from resolvers.context import Context, ErrorSink
 from resolvers.conversations import ReplyScreen
-from resolvers.cursor import StreamPosition
+from resolvers.cursor import MAX_CONSUMED, StreamPosition
 from resolvers.filters import ReviewFilter, ReviewOrder, SortKey, sort_key
 from resolvers.sources import ReviewSource
 
-MAX_SORTED_REVIEWS: Final = 10_000
+MAX_SORTED_REVIEWS: Final = MAX_CONSUMED
+"""A sorted stream's cursor counts into the whole list: its bound is the cursor's."""
 SORT_PAGE_SIZE: Final = 100
+MIN_PAGE_SIZE: Final = 20
+"""The smallest page read from a platform. A stream keeps the page size it started
+with for as long as its cursor is followed (a platform's position is tied to it), so
+a page size of 1 would make every later page of 100 cost 100 calls per platform."""
+
+
+def page_size(first: int, maximum: int) -> int:
+    """The platforms' page size for a list asked for ``first`` items at a time."""
+    return min(max(first, MIN_PAGE_SIZE), maximum)
 
 
 async def read_page(

@@ -20,7 +20,7 @@ from resolvers.connections import Connection, Edge, check_first
 from resolvers.context import READ_PRIVATE, Context, ErrorSink
 from resolvers.cursor import Cursor, StreamPosition
 from resolvers.filters import ReviewFilter, ReviewOrder
-from resolvers.merge import Stream, merge
+from resolvers.merge import Stream, merge, page_size
 from resolvers.products import Product, product
 
 DEFAULT_FIRST: Final = 20
@@ -70,8 +70,11 @@ async def list_reviews(
         review_filter = replace(review_filter, kinds=PRODUCT_REVIEWS)
     providers = _providers(ctx, skus, review_filter)
     list_print = cursors.fingerprint(skus, review_filter, order, tuple(providers))
-    start = cursors.decode(after, list_print) if after else Cursor(list_print, {})
-    size = max(1, first)
+    settings = ctx.services.settings
+    start = (
+        cursors.decode(after, list_print, settings) if after else Cursor(list_print, {})
+    )
+    size = page_size(first, settings.max_page_size)
     query = review_filter.query(skus)
     streams = [
         Stream(
@@ -85,13 +88,13 @@ async def list_reviews(
     ]
     merged = await merge(streams, order, first, sink)
     edges = tuple(
-        Edge(cursors.encode(Cursor(list_print, positions)), review)
+        Edge(cursors.encode(Cursor(list_print, positions), settings), review)
         for review, positions in merged.items
     )
     exact = not review_filter.filters_in_gateway or order is not ReviewOrder.NEWEST
     resume = None
     if not edges and merged.missing:
-        resume = cursors.encode(Cursor(list_print, merged.positions))
+        resume = cursors.encode(Cursor(list_print, merged.positions), settings)
     return Connection(
         edges=edges,
         has_next_page=merged.has_next_page,

@@ -180,7 +180,8 @@ def _start(
         raise InvalidInput(f"`first` must be between 0 and {maximum}")
     if after is None:
         return StreamPosition(None, min(max(first, 1), UPSTREAM_PAGE_MAX), 0)
-    state = cursors.decode(after, list_print).streams.get(TRUSTOO.value)
+    settings = ctx.services.settings
+    state = cursors.decode(after, list_print, settings).streams.get(TRUSTOO.value)
     if state is None or not 1 <= state.page_size <= UPSTREAM_PAGE_MAX:
         raise InvalidInput("`after` is not a cursor of this list")
     return state
@@ -216,7 +217,9 @@ async def _connection(
         stop = max(at.consumed, min(len(page.items), at.consumed + first - len(edges)))
         for index in range(at.consumed, stop):
             mark = StreamPosition(at.position, at.page_size, index + 1)
-            cursor = cursors.encode(Cursor(list_print, {TRUSTOO.value: mark}))
+            cursor = cursors.encode(
+                Cursor(list_print, {TRUSTOO.value: mark}), ctx.services.settings
+            )
             edges.append(Edge(cursor, page.items[index]))
         at = replace(at, consumed=stop)
         if len(edges) >= first or page.next is None:

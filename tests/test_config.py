@@ -140,3 +140,14 @@ def test_secrets_never_print() -> None:
     assert "api_secret=Secret('**********')" in repr(settings)
     assert "'s'" not in repr(settings.trustpilot)
     assert str(Secret("hunter2")) == "Secret('**********')"
+
+
+def test_the_cursor_secret_is_configurable_and_else_one_per_process() -> None:
+    configured = settings_from({}, {"GATEWAY_CURSOR_SECRET": "c" * 40})
+    assert configured.cursor_secret == Secret("c" * 40)
+    assert "c" * 40 not in repr(configured)
+    first, second = settings_from({}, {}), settings_from({}, {})
+    assert first.cursor_secret == second.cursor_secret, "one per process"
+    assert first.cursor_secret != configured.cursor_secret
+    with pytest.raises(ConfigError, match="GATEWAY_CURSOR_SECRET"):
+        settings_from({"gateway": {"cursor_secret": "short"}}, {})

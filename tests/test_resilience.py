@@ -1,5 +1,6 @@
 """Retries, the circuit breaker and the rate limiter, against a real simulator."""
 
+import asyncio
 import random
 import socket
 from collections.abc import AsyncIterator, Callable
@@ -231,3 +232,57 @@ async def test_connection_refused_is_retried_then_unavailable(clock: FakeClock) 
         with pytest.raises(ProviderUnavailable):
             await r.client.merchant_summary()
     assert len(r.sleeps.delays) == 2
+
+
+async def _until_half_open(breaker: CircuitBreaker) -> None:
+    for _ in range(200):
+        if breaker.state is BreakerState.HALF_OPEN:
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("the probe never went out")
+
+
+async def test_a_cancelled_probe_neither_closes_nor_opens_the_breaker(
+    clock: FakeClock,
+) -> None:
+    async with rig(clock, failures=1) as r:
+        r.resilience.policy = RetryPolicy(max_retries=0)
+        breaker = r.resilience.breaker
+        r.fault(error_rate=1.0, error_status=500)
+        with pytest.raises(ProviderUnavailable):
+            await r.client.merchant_summary()
+        assert breaker.state is BreakerState.OPEN
+        clock.advance(31)
+        r.fault(latency_ms=5000)
+        probe = asyncio.create_task(r.client.merchant_summary())
+        await _until_half_open(breaker)
+        probe.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await probe
+        assert breaker.state is BreakerState.HALF_OPEN, "neither closed nor opened"
+        r.fault()
+        summary = await r.client.merchant_summary()  # the next probe goes out
+        assert breaker.state is BreakerState.CLOSED
+    assert summary.count > 0
+
+
+async def test_a_probe_cut_by_the_request_deadline_is_no_failure(
+    clock: FakeClock,
+) -> None:
+    async with rig(clock, failures=1) as r:
+        r.resilience.policy = RetryPolicy(max_retries=0)
+        breaker = r.resilience.breaker
+        r.fault(error_rate=1.0, error_status=500)
+        with pytest.raises(ProviderUnavailable):
+            await r.client.merchant_summary()
+        clock.advance(31)
+        r.fault(latency_ms=3000)
+        trace.begin("short-deadline", 0.3)
+        with pytest.raises(ProviderTimeout) as cut:
+            await r.client.merchant_summary()
+        assert breaker.state is BreakerState.HALF_OPEN, "the cut probe proved nothing"
+        assert "deadline" in str(cut.value)
+        trace.begin("next-request", None)
+        r.fault()
+        await r.client.merchant_summary()
+        assert breaker.state is BreakerState.CLOSED
