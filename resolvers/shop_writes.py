@@ -2,7 +2,9 @@
 
 The mutations' use cases and their checks. Each runs in the ``perform`` frame
 (write scope, checks before any call, idempotency, refusals as user errors, cache
-forgotten); a gateway without a Trustoo client refuses with NOT_CONFIGURED.
+forgotten); a gateway without a Trustoo client refuses with NOT_CONFIGURED. A
+webhook or exclusion Trustoo does not have is NOT_FOUND at the input field that
+names it (``id``; ``customerId`` or ``email``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from resolvers.shop import (
 from resolvers.writes import Checks, FieldPath, UserError, WriteResult, perform
 
 T = TypeVar("T")
+ID_PATH: Final[FieldPath] = ("id",)
 URL_MAX: Final = 2048
 EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 """Stricter than ``writes.EMAIL``: Trustoo wants a top-level domain of letters."""
@@ -84,8 +87,13 @@ def _run(
     checks: Checks,
     client: TrustooClient | None,
     write: Callable[[TrustooClient], Awaitable[T]],
+    subject: FieldPath | None = None,
 ) -> Awaitable[WriteResult[T]]:
-    """``perform`` a Trustoo write: ``write(client)``'s value is the payload."""
+    """``perform`` a Trustoo write: ``write(client)``'s value is the payload.
+
+    ``subject`` is the input field naming the object written: where Trustoo's
+    "entity not found" lands as NOT_FOUND.
+    """
 
     async def run() -> WriteResult[T]:
         assert client is not None  # checked: no write without a client
@@ -93,7 +101,14 @@ def _run(
 
     fingerprint = (operation, fingerprint)
     return perform(
-        ctx, TRUSTOO, operation, client_mutation_id, fingerprint, checks, run
+        ctx,
+        TRUSTOO,
+        operation,
+        client_mutation_id,
+        fingerprint,
+        checks,
+        run,
+        subject=subject,
     )
 
 
@@ -129,8 +144,8 @@ async def update_webhook(
 ) -> WriteResult[Webhook]:
     """Change a webhook's topic, URL or both."""
     checks = Checks()
-    if checks.require(webhook_id, ("id",)):
-        _id(checks, webhook_id, ("id",))
+    if checks.require(webhook_id, ID_PATH):
+        _id(checks, webhook_id, ID_PATH)
     if topic is None and url is None:
         checks.errors.append(UserError("give topic, url or both", "NOTHING_TO_UPDATE"))
     if url is not None:
@@ -145,6 +160,7 @@ async def update_webhook(
         checks,
         client,
         lambda c: c.update_webhook(webhook_id, topic=wire_topic, url=url),
+        ID_PATH,
     )
 
 
@@ -153,8 +169,8 @@ async def delete_webhook(
 ) -> WriteResult[str]:
     """Delete a webhook; the payload is its id."""
     checks = Checks()
-    if checks.require(webhook_id, ("id",)):
-        _id(checks, webhook_id, ("id",))
+    if checks.require(webhook_id, ID_PATH):
+        _id(checks, webhook_id, ID_PATH)
     client = _client(ctx, checks)
 
     async def write(c: TrustooClient) -> str:
@@ -162,7 +178,14 @@ async def delete_webhook(
         return webhook_id
 
     return await _run(
-        ctx, "deleteWebhook", client_mutation_id, webhook_id, checks, client, write
+        ctx,
+        "deleteWebhook",
+        client_mutation_id,
+        webhook_id,
+        checks,
+        client,
+        write,
+        ID_PATH,
     )
 
 
@@ -221,6 +244,7 @@ async def remove_customer_exclusion(
         checks,
         client,
         write,
+        ("customerId",) if customer_id is not None else ("email",),
     )
 
 

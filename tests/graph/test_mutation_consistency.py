@@ -5,8 +5,10 @@ the mutation documents are built from the schema itself, so a new mutation or in
 field is covered (or this file fails) without editing the tables by hand.
 """
 
+from dataclasses import replace
 from typing import Any
 
+import aiohttp
 from graphql import (
     GraphQLInputObjectType,
     GraphQLInputType,
@@ -16,10 +18,11 @@ from graphql import (
     build_schema,
 )
 
+from gateway.config import Settings
 from gateway.records import Provider, ReviewKey
 from resolvers.ids import conversation_id, product_id, review_id
 from schema import schema
-from tests.graph.conftest import SERVER_KEY, Gateway
+from tests.graph.conftest import SERVER_KEY, Gateway, serve_gateway
 
 SDL = build_schema(str(schema), assume_valid_sdl=True)
 MUTATIONS = SDL.mutation_type
@@ -205,6 +208,30 @@ async def test_a_missing_object_is_not_found_at_the_field_that_names_it(
         refused = await _refusals(gateway, mutation, given)
         assert refused == [(["input", *field], "NOT_FOUND")], (mutation, given)
     assert gateway.calls() == []
+
+
+async def test_a_product_the_platform_does_not_know_is_not_found_at_sku(
+    http: aiohttp.ClientSession,
+) -> None:
+    def unknown_ids(settings: Settings) -> Settings:
+        """The first SKU points at a Trustoo product and a Mayar link that are gone."""
+        first, *rest = settings.catalog
+        gone = replace(
+            first,
+            trustoo_product_id=987_654_321,
+            mayar_payment_link_id="00000000-0000-4000-8000-0000000000bb",
+        )
+        return replace(settings, catalog=(gone, *rest))
+
+    async with serve_gateway(http, adjust=unknown_ids) as gateway:
+        sku = _sku(gateway)
+        for given in (
+            {"provider": "TRUSTOO", "sku": sku, "rating": 4, "authorName": "Ana"},
+            {"provider": "MAYAR", "sku": sku, "rating": 4, "authorEmail": BUYER},
+        ):
+            refused = await _refusals(gateway, "createReview", given)
+            assert refused == [(["input", "sku"], "NOT_FOUND")], given
+        assert {c.provider for c in gateway.calls()} == {"trustoo", "mayar"}
 
 
 # --- b. every field names an input field -----------------------------------------
@@ -410,7 +437,8 @@ async def test_padding_does_not_count_against_the_length_and_is_not_sent(
     longest, pad = "x" * 10_000, "  \n"
     created = await gateway.data(
         """mutation ($input: CreateReviewInput!) {
-          createReview(input: $input) { review { title body } userErrors { code } } }""",
+          createReview(input: $input) {
+            review { title body } userErrors { code } } }""",
         {
             "input": {
                 "provider": "TRUSTOO",
