@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from gateway.records import Media, MediaType, Provider, ReviewKey, ReviewStatus
 from resolvers import ids
 from resolvers.context import Context
-from resolvers.writes import Checks, FieldPath, UserError, trimmed
+from resolvers.writes import Checks, FieldPath, IdInput, UserError, trimmed
 
 AUTHOR_MAX: Final = 120
 TITLE_MAX: Final = 300
@@ -63,27 +63,11 @@ class NewReview:
 
 
 @dataclass(frozen=True, slots=True)
-class ReviewRef:
-    """The review a mutation names: ``reviewId``, or the deprecated ``id``.
-
-    Exactly one of the two is given; both mean the same. Errors about the review
-    name the field the caller used.
-    """
-
-    review_id: str | None = None
-    legacy_id: str | None = None
-
-    @property
-    def path(self) -> FieldPath:
-        legacy = self.review_id is None and self.legacy_id is not None
-        return ("id",) if legacy else ("reviewId",)
-
-
-@dataclass(frozen=True, slots=True)
 class ReviewEdit:
     """updateReview's input; ``author_email`` finds the buyer's transaction."""
 
-    review: ReviewRef
+    review: IdInput
+    """``reviewId``, or the deprecated ``id``."""
     rating: int | None = None
     body: str | None = None
     author_email: str | None = None
@@ -107,16 +91,10 @@ def utc(moment: datetime | None) -> datetime | None:
 # --- shared ----------------------------------------------------------------------
 
 
-def named_review(checks: Checks, ref: ReviewRef) -> ids.ReviewId | None:
-    """The review ``ref`` names: exactly one of ``reviewId`` and ``id``, decoded."""
-    if ref.review_id is None and ref.legacy_id is None:
-        checks.fail(("reviewId",), "give the review's reviewId", "REQUIRED")
-        return None
-    if ref.review_id is not None and ref.legacy_id is not None:
-        message = "give reviewId or the deprecated id, not both"
-        checks.fail(("id",), message, "MUTUALLY_EXCLUSIVE")
-        return None
-    return checks.review(ref.review_id or ref.legacy_id or "", ref.path)
+def named_review(checks: Checks, ref: IdInput) -> ids.ReviewId | None:
+    """The review ``ref`` names (``reviewId`` or the deprecated ``id``), decoded."""
+    value = checks.one_id(ref)
+    return None if value is None else checks.review(value, ref.path)
 
 
 def _configured(
@@ -269,7 +247,7 @@ def check_update(ctx: Context, checks: Checks, edit: ReviewEdit) -> ids.ReviewId
     return review
 
 
-def check_delete(ctx: Context, checks: Checks, ref: ReviewRef) -> ids.ReviewId | None:
+def check_delete(ctx: Context, checks: Checks, ref: IdInput) -> ids.ReviewId | None:
     """The checks of deleteReview (TRUSTOO, MAYAR); the decoded id, if it is one."""
     review = named_review(checks, ref)
     if review and checks.provider(

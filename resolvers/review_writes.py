@@ -21,7 +21,7 @@ Decisions where the platforms' docs are silent:
   every public read and stays readable with a server key and ``statuses:
   [ARCHIVED]``. An unknown review is NOT_FOUND on both platforms.
 - updateReview, deleteReview name the review by ``reviewId`` or by the deprecated
-  ``id`` (``review_inputs.ReviewRef``); refusals about it name the field given.
+  ``id`` (``writes.IdInput``); refusals about it name the field given.
 - A missing review is NOT_FOUND at the field naming it. Mayar's bulk status call
   refuses a batch as a whole without saying which review it lacks: only then are
   the batch's reviews read (as after a successful change), and each entry whose
@@ -52,7 +52,6 @@ from resolvers.context import Context
 from resolvers.review_inputs import (
     NewReview,
     ReviewEdit,
-    ReviewRef,
     StatusChange,
     check_create,
     check_delete,
@@ -66,6 +65,7 @@ from resolvers.writes import (
     NOT_FOUND,
     Checks,
     FieldPath,
+    IdInput,
     Known,
     WriteResult,
     not_found,
@@ -237,14 +237,14 @@ def _delete(ctx: Context, given: str, review: ids.ReviewId | None) -> Write[str]
 
 
 async def delete_review(
-    ctx: Context, ref: ReviewRef, client_mutation_id: str | None
+    ctx: Context, ref: IdInput, client_mutation_id: str | None
 ) -> WriteResult[str]:
     """Delete a review (TRUSTOO); archive it (MAYAR). The value: its global id."""
     checks = Checks()
     review = check_delete(ctx, checks, ref)
     # Without a decoded id the checks have failed: the provider is never used.
     provider = review.provider if review else Provider.TRUSTOO
-    given = ref.review_id or ref.legacy_id or ""
+    given = ref.given or ref.legacy or ""
     op, write = "deleteReview", _delete(ctx, given, review)
     # Mayar's bulk endpoint refuses a review it does not have as "not valid".
     known = {"INVALID_REVIEWS": (NOT_FOUND, ref.path)}

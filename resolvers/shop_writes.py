@@ -4,7 +4,7 @@ The mutations' use cases and their checks. Each runs in the ``perform`` frame
 (write scope, checks before any call, idempotency, refusals as user errors, cache
 forgotten); a gateway without a Trustoo client refuses with NOT_CONFIGURED. A
 webhook or exclusion Trustoo does not have is NOT_FOUND at the input field that
-names it (``id``; ``customerId`` or ``email``).
+names it (``webhookId`` or the deprecated ``id``; ``customerId`` or ``email``).
 """
 
 from __future__ import annotations
@@ -25,10 +25,16 @@ from resolvers.shop import (
     Unsubscription,
     WebhookTopic,
 )
-from resolvers.writes import Checks, FieldPath, UserError, WriteResult, perform
+from resolvers.writes import (
+    Checks,
+    FieldPath,
+    IdInput,
+    UserError,
+    WriteResult,
+    perform,
+)
 
 T = TypeVar("T")
-ID_PATH: Final[FieldPath] = ("id",)
 URL_MAX: Final = 2048
 EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 """Stricter than ``writes.EMAIL``: Trustoo wants a top-level domain of letters."""
@@ -77,6 +83,14 @@ def _id(checks: Checks, value: str, path: FieldPath) -> None:
     """A Trustoo id is a positive integer (sent as a number)."""
     if not (value.isascii() and value.isdigit() and 0 < int(value) < 2**63):
         checks.fail(path, f"{path[-1]} is not a Trustoo id", "INVALID_ID")
+
+
+def _webhook_id(checks: Checks, webhook: IdInput) -> str:
+    """The webhook's Trustoo id (``webhookId`` or the deprecated ``id``), checked."""
+    value = checks.one_id(webhook)
+    if value is not None and checks.require(value, webhook.path):
+        _id(checks, value, webhook.path)
+    return value or ""
 
 
 def _run(
@@ -137,15 +151,14 @@ async def create_webhook(
 async def update_webhook(
     ctx: Context,
     *,
-    webhook_id: str,
+    webhook: IdInput,
     topic: WebhookTopic | None,
     url: str | None,
     client_mutation_id: str | None,
 ) -> WriteResult[Webhook]:
     """Change a webhook's topic, URL or both."""
     checks = Checks()
-    if checks.require(webhook_id, ID_PATH):
-        _id(checks, webhook_id, ID_PATH)
+    webhook_id = _webhook_id(checks, webhook)
     if topic is None and url is None:
         checks.errors.append(UserError("give topic, url or both", "NOTHING_TO_UPDATE"))
     if url is not None:
@@ -160,17 +173,16 @@ async def update_webhook(
         checks,
         client,
         lambda c: c.update_webhook(webhook_id, topic=wire_topic, url=url),
-        ID_PATH,
+        webhook.path,
     )
 
 
 async def delete_webhook(
-    ctx: Context, *, webhook_id: str, client_mutation_id: str | None
+    ctx: Context, *, webhook: IdInput, client_mutation_id: str | None
 ) -> WriteResult[str]:
     """Delete a webhook; the payload is its id."""
     checks = Checks()
-    if checks.require(webhook_id, ID_PATH):
-        _id(checks, webhook_id, ID_PATH)
+    webhook_id = _webhook_id(checks, webhook)
     client = _client(ctx, checks)
 
     async def write(c: TrustooClient) -> str:
@@ -185,7 +197,7 @@ async def delete_webhook(
         checks,
         client,
         write,
-        ID_PATH,
+        webhook.path,
     )
 
 

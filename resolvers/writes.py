@@ -98,6 +98,25 @@ class WriteResult(Generic[T]):
         return cls(None, tuple(errors))
 
 
+@dataclass(frozen=True, slots=True)
+class IdInput:
+    """How an input names its object: ``name``, or the deprecated ``id``.
+
+    ``name`` is the field's new name (``reviewId``, ``webhookId``); ``id`` stays
+    where an input had it first. Exactly one of the two is given; both mean the
+    same. Errors about the object name the field the caller used (``path``).
+    """
+
+    name: str
+    given: str | None = None
+    legacy: str | None = None
+
+    @property
+    def path(self) -> FieldPath:
+        legacy = self.given is None and self.legacy is not None
+        return ("id",) if legacy else (self.name,)
+
+
 @dataclass(slots=True)
 class Checks:
     """Collects the gateway's input checks; each failure names its field path."""
@@ -158,6 +177,17 @@ class Checks:
             path, f"{provider.name} cannot {operation}", "UNSUPPORTED_BY_PROVIDER"
         )
         return False
+
+    def one_id(self, ref: IdInput) -> str | None:
+        """The id ``ref`` carries: exactly one of its two fields, else a user error."""
+        if ref.given is None and ref.legacy is None:
+            self.fail((ref.name,), f"{ref.name} is required", "REQUIRED")
+            return None
+        if ref.given is not None and ref.legacy is not None:
+            message = f"give {ref.name} or the deprecated id, not both"
+            self.fail(("id",), message, "MUTUALLY_EXCLUSIVE")
+            return None
+        return ref.given if ref.given is not None else ref.legacy
 
     def review(self, value: str, path: FieldPath) -> ids.ReviewId | None:
         """The review an id input names (else INVALID_ID or NOT_FOUND at ``path``)."""

@@ -9,7 +9,8 @@ import strawberry
 
 from gateway import records
 from resolvers import review_writes
-from resolvers.review_inputs import NewReview, ReviewEdit, ReviewRef, StatusChange
+from resolvers.review_inputs import NewReview, ReviewEdit, StatusChange
+from resolvers.writes import IdInput
 from schema._info import Info
 from schema.enums import MediaType, Provider, ReviewStatus
 from schema.review import Review
@@ -129,7 +130,7 @@ class UpdateReviewInput:
     client_mutation_id: str | None = strawberry.field(default=None, description=KEY)
 
     def edit(self) -> ReviewEdit:
-        review = ReviewRef(self.review_id, self.id)
+        review = IdInput("reviewId", self.review_id, self.id)
         return ReviewEdit(review, self.rating, self.body, self.author_email)
 
 
@@ -150,8 +151,8 @@ class DeleteReviewInput:
     )
     client_mutation_id: str | None = strawberry.field(default=None, description=KEY)
 
-    def review(self) -> ReviewRef:
-        return ReviewRef(self.review_id, self.id)
+    def review(self) -> IdInput:
+        return IdInput("reviewId", self.review_id, self.id)
 
 
 @strawberry.type(description="The result of deleteReview.")

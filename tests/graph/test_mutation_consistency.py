@@ -174,7 +174,8 @@ async def test_a_missing_object_is_not_found_at_the_field_that_names_it(
             ["conversationId"],
         ),
         # A platform's 404 on the shop's own objects.
-        ("updateWebhook", {"id": "999999", "url": HOOK_URL}, ["id"]),
+        ("updateWebhook", {"webhookId": "999999", "url": HOOK_URL}, ["webhookId"]),
+        ("deleteWebhook", {"webhookId": "999999"}, ["webhookId"]),
         ("deleteWebhook", {"id": "999999"}, ["id"]),
         ("removeCustomerExclusion", {"customerId": "999999"}, ["customerId"]),
     ]
@@ -320,11 +321,18 @@ def _refusal_cases(gateway: Gateway, ids: dict[str, str]) -> dict[str, list[Any]
             {"topic": "REVIEW_CREATED", "url": " "},
         ],
         "updateWebhook": [
-            {"id": "abc", "url": HOOK_URL},
-            {"id": "1"},
+            {"webhookId": "abc", "url": HOOK_URL},
+            {"webhookId": "1"},
+            {"webhookId": "999999", "url": HOOK_URL},
+            {"url": HOOK_URL},
             {"id": "999999", "url": HOOK_URL},
         ],
-        "deleteWebhook": [{"id": "0"}, {"id": "999999"}],
+        "deleteWebhook": [
+            {"webhookId": "0"},
+            {"webhookId": "999999"},
+            {},
+            {"id": "1", "webhookId": "1"},
+        ],
         "excludeCustomer": [{"email": "nope"}],
         "removeCustomerExclusion": [
             {},
@@ -467,10 +475,16 @@ async def test_padding_does_not_count_against_the_length_and_is_not_sent(
 async def test_every_review_mutation_takes_review_id(gateway: Gateway) -> None:
     for mutation in ("updateReview", "deleteReview", "replyToReview", "reportReview"):
         assert "reviewId" in _input_type(mutation).fields, mutation
-    for mutation in ("updateReview", "deleteReview"):
-        legacy = _input_type(mutation).fields["id"]
-        assert legacy.deprecation_reason, mutation
-        assert not isinstance(legacy.type, GraphQLNonNull)
+    for mutation, name in (
+        ("updateReview", "reviewId"),
+        ("deleteReview", "reviewId"),
+        ("updateWebhook", "webhookId"),
+        ("deleteWebhook", "webhookId"),
+    ):
+        fields = _input_type(mutation).fields
+        assert not isinstance(fields[name].type, GraphQLNonNull), mutation
+        assert fields["id"].deprecation_reason, mutation
+        assert not isinstance(fields["id"].type, GraphQLNonNull), mutation
     change = SDL.type_map["ReviewStatusChange"]
     assert isinstance(change, GraphQLInputObjectType)
     assert "reviewId" in change.fields
