@@ -10,7 +10,11 @@ Choices where the platforms' documents are silent:
 - Length: neither Trustpilot nor eTrusted documents a maximum for a reply or a
   comment (eTrusted documents 4000 characters for the review's own comment). The
   gateway caps replies, comments and reports at ``COMMENT_MAX`` = 4000 characters
-  and refuses blank text, as both platforms (and their simulators) do.
+  and refuses blank text, as both platforms (and their simulators) do. Texts are
+  trimmed before they are checked, and sent trimmed.
+- eTrusted takes one veto a review and refuses a second with a bare 400, the same
+  answer as for a malformed veto. After a refusal the gateway reads the review's
+  veto: when there is one, the refusal is ALREADY_REPORTED.
 - ``replyToReview`` sets the merchant's public reply, the one ``Review.reply`` shows.
   eTrusted replaces its single reply. On Trustpilot that reply is the first business
   comment of the review's conversation (``conversations.reply_of``), so the gateway
@@ -33,7 +37,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from gateway.errors import InvalidInput, ProviderError, ProviderNotFound
+from gateway.errors import ProviderBadRequest, ProviderError
 from gateway.providers.etrusted import EtrustedClient
 from gateway.providers.trustpilot import TrustpilotClient
 from gateway.records import (
@@ -47,9 +51,20 @@ from gateway.records import (
 )
 from resolvers import conversations, ids, reviews
 from resolvers.context import Context
-from resolvers.writes import Checks, UserError, WriteResult, perform
+from resolvers.writes import (
+    REFUSALS,
+    Checks,
+    FieldPath,
+    UserError,
+    WriteResult,
+    not_found,
+    perform,
+    trimmed,
+)
 
 COMMENT_MAX = 4000
+REVIEW_PATH: Final[FieldPath] = ("reviewId",)
+THREAD_PATH: Final[FieldPath] = ("conversationId",)
 
 
 class ReportReason(StrEnum):
@@ -58,15 +73,6 @@ class ReportReason(StrEnum):
     UNTRUTHFUL = "UNTRUTHFUL"
     ABUSIVE = "ABUSIVE"
     VIOLATES_THE_TERMS_OF_USE = "VIOLATES_THE_TERMS_OF_USE"
-
-
-def review_of(checks: Checks, value: str, path: tuple[str, ...]) -> ids.ReviewId | None:
-    """Decode a review id input, recording a user error when it is not one."""
-    try:
-        return ids.decode_review(value)
-    except InvalidInput:
-        checks.fail(path, "not a review id of this graph", "INVALID_ID")
-        return None
 
 
 async def report_review(
@@ -78,11 +84,12 @@ async def report_review(
     reporter_email: str | None,
     client_mutation_id: str | None,
 ) -> WriteResult[ReviewReport]:
-    """Report a review to its platform (eTrusted: a veto)."""
-    checks = Checks()
-    review = review_of(checks, review_id, ("reviewId",))
+    """Report a review to its platform (eTrusted: a veto); twice: ALREADY_REPORTED."""
+    checks, comment = Checks(), trimmed(comment)
+    review = checks.review(review_id, REVIEW_PATH)
     if review is not None:
-        checks.provider(review.provider, {Provider.ETRUSTED}, "report reviews")
+        platforms = {Provider.ETRUSTED}
+        checks.provider(review.provider, platforms, "report reviews", REVIEW_PATH)
     if checks.require(comment, ("comment",)):
         checks.length(comment, ("comment",), 1, COMMENT_MAX)
     # eTrusted's veto endpoint refuses a veto without the reporter's address.
@@ -90,17 +97,25 @@ async def report_review(
         checks.email(reporter_email, ("reporterEmail",))
     client = ctx.services.clients.etrusted
     if client is None:
-        checks.fail(("reviewId",), "ETRUSTED is not configured", "NOT_CONFIGURED")
+        checks.fail(REVIEW_PATH, "ETRUSTED is not configured", "NOT_CONFIGURED")
 
     async def write() -> WriteResult[ReviewReport]:
         assert client is not None  # checked above: no write without a client
         assert review is not None
-        report = await client.create_veto(
-            review.key.id,
-            reason=reason.value,
-            comment=comment,
-            reporter_email=reporter_email,
-        )
+        try:
+            report = await client.create_veto(
+                review.key.id,
+                reason=reason.value,
+                comment=comment,
+                reporter_email=reporter_email,
+            )
+        except ProviderBadRequest:
+            if not await _reported(client, review):
+                raise
+            message = REFUSALS["ALREADY_REPORTED"]
+            return WriteResult.refused(
+                UserError(message, "ALREADY_REPORTED", REVIEW_PATH)
+            )
         return WriteResult(report)
 
     return await perform(
@@ -111,7 +126,16 @@ async def report_review(
         ("reportReview", review_id, reason, comment, reporter_email),
         checks,
         write,
+        subject=REVIEW_PATH,
     )
+
+
+async def _reported(client: EtrustedClient, review: ids.ReviewId) -> bool:
+    """Whether the review carries a veto already (False when that cannot be read)."""
+    try:
+        return await client.veto(review.key.id) is not None
+    except ProviderError:
+        return False
 
 
 # --- replies --------------------------------------------------------------------------
@@ -122,9 +146,7 @@ NO_REPLIES: Final[dict[Provider, str]] = {
     "it is created; its API cannot reply to an existing review",
     Provider.MAYAR: "MAYAR has no merchant replies",
 }
-REVIEW_NOT_FOUND: Final = UserError(
-    "the platform does not know this review", "REVIEW_NOT_FOUND", ("reviewId",)
-)
+REVIEW_NOT_FOUND: Final = not_found(REVIEW_PATH, "review")
 
 
 def _check_reply(
@@ -133,12 +155,10 @@ def _check_reply(
     """The platform can take a reply, is configured, and ``notify`` applies."""
     if provider not in REPLY_PROVIDERS:
         message = NO_REPLIES.get(provider, f"{provider.name} cannot reply to reviews")
-        checks.fail(("provider",), message, "UNSUPPORTED_BY_PROVIDER")
+        checks.fail(REVIEW_PATH, message, "UNSUPPORTED_BY_PROVIDER")
         return
     if _client(ctx, provider) is None:
-        checks.fail(
-            ("reviewId",), f"{provider.name} is not configured", "NOT_CONFIGURED"
-        )
+        checks.fail(REVIEW_PATH, f"{provider.name} is not configured", "NOT_CONFIGURED")
     if provider is Provider.TRUSTPILOT and notify is not None:
         checks.fail(
             ("notifyCustomer",),
@@ -167,8 +187,8 @@ async def reply_to_review(
 
     The value is the review's id: read it again (``written_review``) to see the reply.
     """
-    checks = Checks()
-    review = review_of(checks, review_id, ("reviewId",))
+    checks, body = Checks(), trimmed(body)
+    review = checks.review(review_id, REVIEW_PATH)
     if review is not None:
         _check_reply(checks, ctx, review.provider, notify_customer)
     if checks.require(body, ("body",)):
@@ -192,6 +212,7 @@ async def reply_to_review(
         ("replyToReview", review_id, body, notify_customer),
         checks,
         write,
+        subject=REVIEW_PATH,
     )
     _read_again(ctx)
     return result
@@ -200,11 +221,8 @@ async def reply_to_review(
 async def _etrusted_reply(
     client: EtrustedClient, review: ids.ReviewId, body: str, notify: bool | None
 ) -> UserError | None:
-    """Save (create or replace) the review's one reply: one call."""
-    try:
-        await client.save_reply(review.key.id, body, notify_customer=bool(notify))
-    except ProviderNotFound:
-        return REVIEW_NOT_FOUND
+    """Save (create or replace) the review's one reply: one call (404: NOT_FOUND)."""
+    await client.save_reply(review.key.id, body, notify_customer=bool(notify))
     return None
 
 
@@ -225,7 +243,7 @@ async def _trustpilot_reply(
         return UserError(
             "TRUSTPILOT has no conversations on reviews imported from elsewhere",
             "NOT_REPLYABLE",
-            ("reviewId",),
+            REVIEW_PATH,
         )
     if found.conversation_id is None:
         conversation_id = await client.create_conversation(found.provider_review_id)
@@ -265,11 +283,7 @@ async def written_review(ctx: Context, written: ids.ReviewId | None) -> Review |
 
 # --- threads (Trustpilot conversations) -----------------------------------------------
 
-CONVERSATION_NOT_FOUND: Final = UserError(
-    "the platform does not know this conversation",
-    "CONVERSATION_NOT_FOUND",
-    ("conversationId",),
-)
+CONVERSATION_NOT_FOUND: Final = not_found(THREAD_PATH, "conversation")
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,21 +296,14 @@ class EditedComment:
 
 def _thread_of(checks: Checks, ctx: Context, value: str) -> ids.ConversationId | None:
     """Decode a conversation id of a configured platform with threads, or fail."""
-    try:
-        node: ids.NodeId | None = ids.decode(value)
-    except InvalidInput:
-        node = None
-    if not isinstance(node, ids.ConversationId):
-        checks.fail(
-            ("conversationId",), "not a conversation id of this graph", "INVALID_ID"
-        )
+    node = checks.conversation(value, THREAD_PATH)
+    if node is None:
         return None
-    if not checks.provider(node.provider, {Provider.TRUSTPILOT}, "hold threads"):
+    platforms = {Provider.TRUSTPILOT}
+    if not checks.provider(node.provider, platforms, "hold threads", THREAD_PATH):
         return None
     if ctx.services.clients.trustpilot is None:
-        checks.fail(
-            ("conversationId",), "TRUSTPILOT is not configured", "NOT_CONFIGURED"
-        )
+        checks.fail(THREAD_PATH, "TRUSTPILOT is not configured", "NOT_CONFIGURED")
         return None
     return node
 
@@ -314,7 +321,7 @@ async def update_comment(
     The thread is read first, so a consumer's comment (which Trustpilot refuses to
     edit, 403) is refused as NOT_EDITABLE without trying.
     """
-    checks = Checks()
+    checks, body = Checks(), trimmed(body)
     thread = _thread_of(checks, ctx, conversation_id)
     checks.require(comment_id, ("commentId",))
     if checks.require(body, ("body",)):
@@ -341,6 +348,7 @@ async def update_comment(
         ("updateComment", conversation_id, comment_id, body),
         checks,
         write,
+        subject=THREAD_PATH,
     )
     _read_again(ctx)
     return result
@@ -350,9 +358,7 @@ def _editable(thread: Conversation, comment_id: str) -> UserError | None:
     """Why the business may not edit ``comment_id`` in ``thread``; None if it may."""
     comment = next((c for c in thread.comments if c.id == comment_id), None)
     if comment is None:
-        return UserError(
-            "the conversation has no such comment", "COMMENT_NOT_FOUND", ("commentId",)
-        )
+        return not_found(("commentId",), "comment")
     if comment.author_type is not CommentAuthorType.BUSINESS:
         return UserError(
             "only the business's own comments can be edited; this one is the "
@@ -378,10 +384,7 @@ async def set_conversation_state(
     async def write() -> WriteResult[ids.ConversationId]:
         assert thread is not None  # checked above: no write without a thread
         assert client is not None
-        try:
-            await client.set_conversation_state(thread.id, state)
-        except ProviderNotFound:
-            return WriteResult.refused(CONVERSATION_NOT_FOUND)
+        await client.set_conversation_state(thread.id, state)  # 404: NOT_FOUND
         return WriteResult(thread)
 
     result = await perform(
@@ -392,6 +395,7 @@ async def set_conversation_state(
         ("setConversationState", conversation_id, state),
         checks,
         write,
+        subject=THREAD_PATH,
     )
     _read_again(ctx)
     return result

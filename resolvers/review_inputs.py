@@ -2,23 +2,23 @@
 
 Each check is a platform's documented constraint (vendors.md 1.7 for Trustoo's
 create_review, 2.6 for Mayar's create, update and bulk status endpoints), failing
-with the input field's path. ``review_writes`` runs the writes themselves.
+with the input field's path. Texts are checked as ``writes.trimmed`` makes them,
+which is also what is sent. ``review_writes`` runs the writes themselves.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Final
 from urllib.parse import urlsplit
 
-from gateway.errors import InvalidInput
 from gateway.records import Media, MediaType, Provider, ReviewKey, ReviewStatus
 from resolvers import ids
 from resolvers.context import Context
-from resolvers.writes import Checks, FieldPath, UserError
+from resolvers.writes import Checks, FieldPath, IdInput, UserError, trimmed
 
 AUTHOR_MAX: Final = 120
 TITLE_MAX: Final = 300
@@ -66,7 +66,8 @@ class NewReview:
 class ReviewEdit:
     """updateReview's input; ``author_email`` finds the buyer's transaction."""
 
-    review_id: str
+    review: IdInput
+    """``reviewId``, or the deprecated ``id``."""
     rating: int | None = None
     body: str | None = None
     author_email: str | None = None
@@ -90,25 +91,10 @@ def utc(moment: datetime | None) -> datetime | None:
 # --- shared ----------------------------------------------------------------------
 
 
-def _review_of(checks: Checks, value: str, path: FieldPath) -> ids.ReviewId | None:
-    try:
-        return ids.decode_review(value)
-    except InvalidInput:
-        checks.fail(path, "not a review id of this graph", "INVALID_ID")
-        return None
-
-
-def _supported(
-    checks: Checks,
-    provider: Provider,
-    supported: Collection[Provider],
-    operation: str,
-    path: FieldPath,
-) -> bool:
-    if provider in supported:
-        return True
-    checks.fail(path, f"{provider.name} cannot {operation}", "UNSUPPORTED_BY_PROVIDER")
-    return False
+def named_review(checks: Checks, ref: IdInput) -> ids.ReviewId | None:
+    """The review ``ref`` names (``reviewId`` or the deprecated ``id``), decoded."""
+    value = checks.one_id(ref)
+    return None if value is None else checks.review(value, ref.path)
 
 
 def _configured(
@@ -217,9 +203,20 @@ def _check_mayar(ctx: Context, checks: Checks, new: NewReview) -> None:
         checks.fail((name,), reason, "UNSUPPORTED_BY_PROVIDER")
 
 
+def trimmed_review(new: NewReview) -> NewReview:
+    """The new review's texts as they are checked and sent (``writes.trimmed``)."""
+    return replace(
+        new,
+        title=trimmed(new.title),
+        body=trimmed(new.body),
+        author_name=trimmed(new.author_name),
+    )
+
+
 def check_create(ctx: Context, checks: Checks, new: NewReview) -> None:
     """The checks of createReview: the platform can, is set up, takes every input."""
-    if checks.provider(new.provider, CREATE_PROVIDERS, "create reviews"):
+    platforms, operation = CREATE_PROVIDERS, "create reviews"
+    if checks.provider(new.provider, platforms, operation, ("provider",)):
         checks.rating(new.rating, ("rating",))
         check = _check_trustoo if new.provider is Provider.TRUSTOO else _check_mayar
         check(ctx, checks, new)
@@ -229,13 +226,18 @@ def check_create(ctx: Context, checks: Checks, new: NewReview) -> None:
 # --- updateReview, deleteReview --------------------------------------------------
 
 
+def trimmed_edit(edit: ReviewEdit) -> ReviewEdit:
+    """The edit's text as it is checked and sent (``writes.trimmed``)."""
+    return replace(edit, body=trimmed(edit.body))
+
+
 def check_update(ctx: Context, checks: Checks, edit: ReviewEdit) -> ids.ReviewId | None:
     """The checks of updateReview (MAYAR); the decoded review id, if it is one."""
-    review = _review_of(checks, edit.review_id, ("id",))
-    if review and _supported(
-        checks, review.provider, {Provider.MAYAR}, "update reviews", ("id",)
+    review, path = named_review(checks, edit.review), edit.review.path
+    if review and checks.provider(
+        review.provider, {Provider.MAYAR}, "update reviews", path
     ):
-        _configured(ctx, checks, Provider.MAYAR, ("id",))
+        _configured(ctx, checks, Provider.MAYAR, path)
     if edit.rating is None and edit.body is None:
         message = "give a rating or a body to change"
         checks.errors.append(UserError(message, "NOTHING_TO_UPDATE"))
@@ -245,13 +247,13 @@ def check_update(ctx: Context, checks: Checks, edit: ReviewEdit) -> ids.ReviewId
     return review
 
 
-def check_delete(ctx: Context, checks: Checks, review_id: str) -> ids.ReviewId | None:
+def check_delete(ctx: Context, checks: Checks, ref: IdInput) -> ids.ReviewId | None:
     """The checks of deleteReview (TRUSTOO, MAYAR); the decoded id, if it is one."""
-    review = _review_of(checks, review_id, ("id",))
-    if review and _supported(
-        checks, review.provider, DELETE_PROVIDERS, "delete reviews", ("id",)
+    review = named_review(checks, ref)
+    if review and checks.provider(
+        review.provider, DELETE_PROVIDERS, "delete reviews", ref.path
     ):
-        _configured(ctx, checks, review.provider, ("id",))
+        _configured(ctx, checks, review.provider, ref.path)
     return review
 
 
@@ -262,15 +264,15 @@ def _status_change(
     checks: Checks, index: int, change: StatusChange, seen: set[str]
 ) -> ReviewKey | None:
     path = ("reviews", str(index))
-    review = _review_of(checks, change.review_id, (*path, "reviewId"))
+    review = checks.review(change.review_id, (*path, "reviewId"))
     if change.status not in MAYAR_STATUSES:
         message = (
             f"MAYAR has no status {change.status.name} (PUBLISHED, HIDDEN, ARCHIVED)"
         )
         checks.fail((*path, "status"), message, "UNSUPPORTED_BY_PROVIDER")
     operation = "set review statuses"
-    if review is None or not _supported(
-        checks, review.provider, {Provider.MAYAR}, operation, (*path, "reviewId")
+    if review is None or not checks.provider(
+        review.provider, {Provider.MAYAR}, operation, (*path, "reviewId")
     ):
         return None
     if review.key.id in seen:

@@ -19,21 +19,32 @@ Decisions where the platforms' docs are silent:
   not by URL, and the gateway has no Mayar upload). What is sent is what is stored.
 - deleteReview on MAYAR sets the review ARCHIVED (Mayar has no delete): it leaves
   every public read and stays readable with a server key and ``statuses:
-  [ARCHIVED]``. An unknown review is REVIEW_NOT_FOUND on both platforms.
+  [ARCHIVED]``. An unknown review is NOT_FOUND on both platforms.
+- updateReview, deleteReview name the review by ``reviewId`` or by the deprecated
+  ``id`` (``writes.IdInput``); refusals about it name the field given.
+- A missing review is NOT_FOUND at the field naming it. Mayar's bulk status call
+  refuses a batch as a whole without saying which review it lacks: only then are
+  the batch's reviews read (as after a successful change), and each entry whose
+  review is gone is NOT_FOUND at its ``reviewId``; should that read fail, the
+  refusal stays INVALID_REVIEWS at ``reviews``. An update with an e-mail that Mayar
+  refuses with a bare 404 stays REVIEW_OR_TRANSACTION_NOT_FOUND: the review or
+  the buyer's sale is missing, and Mayar does not say which.
 - setReviewStatus re-reads the changed reviews after its one bulk call (one more
   call per review, concurrently); a review that cannot be read back is missing from
   ``reviews`` but its id is in ``reviewIds``: its status was set all the same.
 - An unsupported operation is reported at the input field that chose the platform:
   ``provider`` for createReview, the review id otherwise.
+- Texts are trimmed before they are checked, and sent trimmed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
-from gateway.errors import ProviderBadRequest, ProviderError, ProviderNotFound
+from gateway.errors import ProviderRejected
+from gateway.providers.mayar import MayarClient
 from gateway.providers.trustoo import ReviewDraft
 from gateway.records import Provider, Review, ReviewKey, ReviewStatus
 from resolvers import ids
@@ -46,25 +57,27 @@ from resolvers.review_inputs import (
     check_delete,
     check_statuses,
     check_update,
+    trimmed_edit,
+    trimmed_review,
     utc,
 )
 from resolvers.writes import (
-    REFUSALS,
+    NOT_FOUND,
     Checks,
     FieldPath,
-    UserError,
+    IdInput,
+    Known,
     WriteResult,
+    not_found,
     perform,
-    refusal,
 )
 
 T = TypeVar("T")
 Write = Callable[[], Awaitable[WriteResult[T]]]
-Known = Mapping[str, tuple[str, FieldPath]]
-"""A platform's refusal code -> (our code, the input field it concerns)."""
 
 TRUSTOO_SOURCE: Final = "Shop"
 EMAIL_PATH: Final[FieldPath] = ("authorEmail",)
+SKU_PATH: Final[FieldPath] = ("sku",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,28 +86,6 @@ class StatusChanges:
 
     review_ids: tuple[str, ...]
     reviews: tuple[Review, ...]
-
-
-def _refine(error: ProviderError, known: Known) -> UserError:
-    """A refusal under our code and at its field, where the operation knows it."""
-    code = error.vendor_code or error.code
-    if code in known and isinstance(error, ProviderBadRequest | ProviderNotFound):
-        ours, path = known[code]
-        message = REFUSALS.get(ours, f"{error.provider.upper()} refused the request.")
-        return UserError(message, ours, path, error.vendor_message)
-    return refusal(error)
-
-
-def _guard(write: Write[T], known: Known) -> Write[T]:
-    """``write`` with the refusals it knows put at their fields (others as usual)."""
-
-    async def guarded() -> WriteResult[T]:
-        try:
-            return await write()
-        except ProviderError as error:
-            return WriteResult.refused(_refine(error, known))
-
-    return guarded
 
 
 # --- createReview ----------------------------------------------------------------
@@ -126,7 +117,14 @@ def _trustoo_create(ctx: Context, new: NewReview) -> Write[Review]:
         # None: created, but Trustoo's answer omitted it (the seed's "{}").
         return WriteResult(await client.create_review(_draft(new)))
 
-    return _guard(write, {"NOT_FOUND": ("PRODUCT_NOT_FOUND", ("sku",))})
+    return write
+
+
+MAYAR_CREATE_REFUSALS: Final[Known] = {
+    "NOT_A_BUYER": ("NOT_A_BUYER", EMAIL_PATH),
+    "ALREADY_REVIEWED": ("ALREADY_REVIEWED", EMAIL_PATH),
+    "REVIEW_REFUSED": ("REVIEW_REFUSED", EMAIL_PATH),
+}
 
 
 def _mayar_create(ctx: Context, new: NewReview) -> Write[Review]:
@@ -141,38 +139,52 @@ def _mayar_create(ctx: Context, new: NewReview) -> Write[Review]:
         )
         return WriteResult(created)
 
-    known = {
-        "PRODUCT_NOT_FOUND": ("PRODUCT_NOT_FOUND", ("sku",)),
-        "NOT_A_BUYER": ("NOT_A_BUYER", EMAIL_PATH),
-        "ALREADY_REVIEWED": ("ALREADY_REVIEWED", EMAIL_PATH),
-        "REVIEW_REFUSED": ("REVIEW_REFUSED", EMAIL_PATH),
-    }
-    return _guard(write, known)
+    return write
 
 
 async def create_review(
     ctx: Context, new: NewReview, client_mutation_id: str | None
 ) -> WriteResult[Review]:
-    """Create a review on TRUSTOO or MAYAR (the module docstring has the mapping)."""
-    checks = Checks()
+    """Create a review on TRUSTOO or MAYAR (the module docstring has the mapping).
+
+    A product the platform does not know is NOT_FOUND at ``sku``.
+    """
+    checks, new = Checks(), trimmed_review(new)
     check_create(ctx, checks, new)
-    make = _trustoo_create if new.provider is Provider.TRUSTOO else _mayar_create
+    trustoo = new.provider is Provider.TRUSTOO
+    make = _trustoo_create if trustoo else _mayar_create
     op = "createReview"
     return await perform(
-        ctx, new.provider, op, client_mutation_id, (op, new), checks, make(ctx, new)
+        ctx,
+        new.provider,
+        op,
+        client_mutation_id,
+        (op, new),
+        checks,
+        make(ctx, new),
+        subject=SKU_PATH,
+        known=None if trustoo else MAYAR_CREATE_REFUSALS,
     )
 
 
 # --- updateReview ----------------------------------------------------------------
 
 
+async def _missing(client: MayarClient, keys: Sequence[ReviewKey]) -> list[int] | None:
+    """The positions of ``keys`` whose review is gone; None when that is unknown."""
+    found = await client.reviews_by_keys(keys)
+    if any(isinstance(r, Exception) for r in found):
+        return None
+    return [i for i, review in enumerate(found) if review is None]
+
+
 async def update_review(
     ctx: Context, edit: ReviewEdit, client_mutation_id: str | None
 ) -> WriteResult[Review]:
     """Edit a MAYAR review's rating and text; ``author_email`` finds the buyer."""
-    checks = Checks()
+    checks, edit = Checks(), trimmed_edit(edit)
     review = check_update(ctx, checks, edit)
-    client = ctx.services.clients.mayar
+    client, path = ctx.services.clients.mayar, edit.review.path
 
     async def write() -> WriteResult[Review]:
         assert client is not None  # checked: no write without a client
@@ -186,20 +198,29 @@ async def update_review(
         return WriteResult(updated)
 
     known = {
-        "REVIEW_NOT_FOUND": ("REVIEW_NOT_FOUND", ("id",)),
-        "REVIEW_OR_TRANSACTION_NOT_FOUND": ("REVIEW_OR_TRANSACTION_NOT_FOUND", ("id",)),
+        # Mayar's bare 404 to an update with an e-mail: the review or the sale.
+        "REVIEW_OR_TRANSACTION_NOT_FOUND": ("REVIEW_OR_TRANSACTION_NOT_FOUND", path),
         "NO_TRANSACTION": ("NO_TRANSACTION", EMAIL_PATH),
     }
-    op, guarded = "updateReview", _guard(write, known)
+    op = "updateReview"
+    fingerprint = (op, review, edit.rating, edit.body, edit.author_email)
     return await perform(
-        ctx, Provider.MAYAR, op, client_mutation_id, (op, edit), checks, guarded
+        ctx,
+        Provider.MAYAR,
+        op,
+        client_mutation_id,
+        fingerprint,
+        checks,
+        write,
+        subject=path,
+        known=known,
     )
 
 
 # --- deleteReview ----------------------------------------------------------------
 
 
-def _delete(ctx: Context, review_id: str, review: ids.ReviewId | None) -> Write[str]:
+def _delete(ctx: Context, given: str, review: ids.ReviewId | None) -> Write[str]:
     trustoo, mayar = ctx.services.clients.trustoo, ctx.services.clients.mayar
 
     async def write() -> WriteResult[str]:
@@ -210,23 +231,34 @@ def _delete(ctx: Context, review_id: str, review: ids.ReviewId | None) -> Write[
         else:
             assert mayar is not None
             await mayar.set_review_statuses([(review.key, ReviewStatus.ARCHIVED)])
-        return WriteResult(review_id)
+        return WriteResult(given)
 
-    missing = ("REVIEW_NOT_FOUND", ("id",))
-    return _guard(write, {"NOT_FOUND": missing, "INVALID_REVIEWS": missing})
+    return write
 
 
 async def delete_review(
-    ctx: Context, review_id: str, client_mutation_id: str | None
+    ctx: Context, ref: IdInput, client_mutation_id: str | None
 ) -> WriteResult[str]:
     """Delete a review (TRUSTOO); archive it (MAYAR). The value: its global id."""
     checks = Checks()
-    review = check_delete(ctx, checks, review_id)
+    review = check_delete(ctx, checks, ref)
     # Without a decoded id the checks have failed: the provider is never used.
     provider = review.provider if review else Provider.TRUSTOO
-    op, write = "deleteReview", _delete(ctx, review_id, review)
+    given = ref.given or ref.legacy or ""
+    op, write = "deleteReview", _delete(ctx, given, review)
+    # Mayar's bulk endpoint refuses a review it does not have as "not valid".
+    known = {"INVALID_REVIEWS": (NOT_FOUND, ref.path)}
+    fingerprint = (op, review)
     return await perform(
-        ctx, provider, op, client_mutation_id, (op, review_id), checks, write
+        ctx,
+        provider,
+        op,
+        client_mutation_id,
+        fingerprint,
+        checks,
+        write,
+        subject=ref.path,
+        known=known,
     )
 
 
@@ -241,13 +273,24 @@ def _set_statuses(
     async def write() -> WriteResult[StatusChanges]:
         assert client is not None  # checked: no write without a client
         statuses = [change.status for change in changes]
-        await client.set_review_statuses(list(zip(keys, statuses, strict=True)))
+        try:
+            await client.set_review_statuses(list(zip(keys, statuses, strict=True)))
+        except ProviderRejected as error:
+            # All or nothing, and Mayar does not say which review it refused.
+            if error.vendor_code != "INVALID_REVIEWS":
+                raise
+            gone = await _missing(client, keys)
+            if not gone:
+                raise error
+            return WriteResult.refused(
+                *(not_found(("reviews", str(i), "reviewId"), "review") for i in gone)
+            )
         # Failures come back as values: the write stands whatever the re-read does.
         found = await client.reviews_by_keys(keys)
         read = tuple(r for r in found if isinstance(r, Review))
         return WriteResult(StatusChanges(tuple(c.review_id for c in changes), read))
 
-    return _guard(write, {"INVALID_REVIEWS": ("INVALID_REVIEWS", ("reviews",))})
+    return write
 
 
 async def set_review_statuses(
@@ -258,6 +301,14 @@ async def set_review_statuses(
     keys = check_statuses(ctx, checks, changes)
     op, write = "setReviewStatus", _set_statuses(ctx, changes, keys)
     fingerprint = (op, tuple(changes))
+    known = {"INVALID_REVIEWS": ("INVALID_REVIEWS", ("reviews",))}
     return await perform(
-        ctx, Provider.MAYAR, op, client_mutation_id, fingerprint, checks, write
+        ctx,
+        Provider.MAYAR,
+        op,
+        client_mutation_id,
+        fingerprint,
+        checks,
+        write,
+        known=known,
     )

@@ -2,7 +2,9 @@
 
 The mutations' use cases and their checks. Each runs in the ``perform`` frame
 (write scope, checks before any call, idempotency, refusals as user errors, cache
-forgotten); a gateway without a Trustoo client refuses with NOT_CONFIGURED.
+forgotten); a gateway without a Trustoo client refuses with NOT_CONFIGURED. A
+webhook or exclusion Trustoo does not have is NOT_FOUND at the input field that
+names it (``webhookId`` or the deprecated ``id``; ``customerId`` or ``email``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ from resolvers.shop import (
     Unsubscription,
     WebhookTopic,
 )
-from resolvers.writes import Checks, FieldPath, UserError, WriteResult, perform
+from resolvers.writes import (
+    Checks,
+    FieldPath,
+    IdInput,
+    UserError,
+    WriteResult,
+    perform,
+)
 
 T = TypeVar("T")
 URL_MAX: Final = 2048
@@ -76,6 +85,14 @@ def _id(checks: Checks, value: str, path: FieldPath) -> None:
         checks.fail(path, f"{path[-1]} is not a Trustoo id", "INVALID_ID")
 
 
+def _webhook_id(checks: Checks, webhook: IdInput) -> str:
+    """The webhook's Trustoo id (``webhookId`` or the deprecated ``id``), checked."""
+    value = checks.one_id(webhook)
+    if value is not None and checks.require(value, webhook.path):
+        _id(checks, value, webhook.path)
+    return value or ""
+
+
 def _run(
     ctx: Context,
     operation: str,
@@ -84,8 +101,13 @@ def _run(
     checks: Checks,
     client: TrustooClient | None,
     write: Callable[[TrustooClient], Awaitable[T]],
+    subject: FieldPath | None = None,
 ) -> Awaitable[WriteResult[T]]:
-    """``perform`` a Trustoo write: ``write(client)``'s value is the payload."""
+    """``perform`` a Trustoo write: ``write(client)``'s value is the payload.
+
+    ``subject`` is the input field naming the object written: where Trustoo's
+    "entity not found" lands as NOT_FOUND.
+    """
 
     async def run() -> WriteResult[T]:
         assert client is not None  # checked: no write without a client
@@ -93,7 +115,14 @@ def _run(
 
     fingerprint = (operation, fingerprint)
     return perform(
-        ctx, TRUSTOO, operation, client_mutation_id, fingerprint, checks, run
+        ctx,
+        TRUSTOO,
+        operation,
+        client_mutation_id,
+        fingerprint,
+        checks,
+        run,
+        subject=subject,
     )
 
 
@@ -122,15 +151,14 @@ async def create_webhook(
 async def update_webhook(
     ctx: Context,
     *,
-    webhook_id: str,
+    webhook: IdInput,
     topic: WebhookTopic | None,
     url: str | None,
     client_mutation_id: str | None,
 ) -> WriteResult[Webhook]:
     """Change a webhook's topic, URL or both."""
     checks = Checks()
-    if checks.require(webhook_id, ("id",)):
-        _id(checks, webhook_id, ("id",))
+    webhook_id = _webhook_id(checks, webhook)
     if topic is None and url is None:
         checks.errors.append(UserError("give topic, url or both", "NOTHING_TO_UPDATE"))
     if url is not None:
@@ -145,16 +173,16 @@ async def update_webhook(
         checks,
         client,
         lambda c: c.update_webhook(webhook_id, topic=wire_topic, url=url),
+        webhook.path,
     )
 
 
 async def delete_webhook(
-    ctx: Context, *, webhook_id: str, client_mutation_id: str | None
+    ctx: Context, *, webhook: IdInput, client_mutation_id: str | None
 ) -> WriteResult[str]:
     """Delete a webhook; the payload is its id."""
     checks = Checks()
-    if checks.require(webhook_id, ("id",)):
-        _id(checks, webhook_id, ("id",))
+    webhook_id = _webhook_id(checks, webhook)
     client = _client(ctx, checks)
 
     async def write(c: TrustooClient) -> str:
@@ -162,7 +190,14 @@ async def delete_webhook(
         return webhook_id
 
     return await _run(
-        ctx, "deleteWebhook", client_mutation_id, webhook_id, checks, client, write
+        ctx,
+        "deleteWebhook",
+        client_mutation_id,
+        webhook_id,
+        checks,
+        client,
+        write,
+        webhook.path,
     )
 
 
@@ -221,6 +256,7 @@ async def remove_customer_exclusion(
         checks,
         client,
         write,
+        ("customerId",) if customer_id is not None else ("email",),
     )
 
 

@@ -11,16 +11,27 @@ frame around it (``perform``):
 4. turns a platform's refusal into a user error with a stable code, an English
    message and the platform's own text beside it;
 5. on success, forgets the cached reads the write changed, so the next read shows it.
+
+The rules every mutation's user errors keep:
+
+- ``field`` is a path through the mutation's own input type (``["input",
+  "reviewId"]``), or null when no one field is at fault;
+- a missing object is always ``NOT_FOUND`` at the input field that names it: an id
+  that decodes but names nothing (the platform's 404), and an id of this graph that
+  names another kind of object (no call is made); an id that is not one of this
+  graph's at all is ``INVALID_ID``;
+- texts are checked (and sent) ``trimmed``: blank text is empty text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Generic, TypeVar, cast
+from typing import Final, Generic, TypeVar, cast, overload
 
 from gateway.errors import (
+    InvalidInput,
     ProviderAuthError,
     ProviderBadRequest,
     ProviderError,
@@ -30,11 +41,16 @@ from gateway.errors import (
     ProviderTimeout,
 )
 from gateway.records import Provider
+from resolvers import ids
 from resolvers.context import WRITE, Context
 from resolvers.idempotency import KeyReused
 
 T = TypeVar("T")
+N = TypeVar("N", ids.ReviewId, ids.ConversationId)
 FieldPath = tuple[str, ...]
+Known = Mapping[str, tuple[str, FieldPath]]
+"""A platform's refusal code -> (our code, the input field it concerns)."""
+NOT_FOUND: Final = "NOT_FOUND"
 
 EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -54,6 +70,8 @@ REFUSALS: Final[dict[str, str]] = {
     "transaction of this customer for it.",
     "NOT_FOUND": "The platform does not know this object.",
     "REJECTED": "The platform rejected the operation.",
+    "ALREADY_REPORTED": "This review has already been reported; the platform takes "
+    "one report a review.",
 }
 """English messages for the platforms' refusal codes (``ProviderError.vendor_code``)."""
 
@@ -78,6 +96,25 @@ class WriteResult(Generic[T]):
     @classmethod
     def refused(cls, *errors: UserError) -> WriteResult[T]:
         return cls(None, tuple(errors))
+
+
+@dataclass(frozen=True, slots=True)
+class IdInput:
+    """How an input names its object: ``name``, or the deprecated ``id``.
+
+    ``name`` is the field's new name (``reviewId``, ``webhookId``); ``id`` stays
+    where an input had it first. Exactly one of the two is given; both mean the
+    same. Errors about the object name the field the caller used (``path``).
+    """
+
+    name: str
+    given: str | None = None
+    legacy: str | None = None
+
+    @property
+    def path(self) -> FieldPath:
+        legacy = self.given is None and self.legacy is not None
+        return ("id",) if legacy else (self.name,)
 
 
 @dataclass(slots=True)
@@ -123,23 +160,93 @@ class Checks:
             )
 
     def provider(
-        self, provider: Provider, supported: Iterable[Provider], operation: str
+        self,
+        provider: Provider,
+        supported: Iterable[Provider],
+        operation: str,
+        path: FieldPath,
     ) -> bool:
-        """Whether ``provider`` can do ``operation`` (else UNSUPPORTED_BY_PROVIDER)."""
+        """Whether ``provider`` can do ``operation`` (else UNSUPPORTED_BY_PROVIDER).
+
+        ``path`` is the input field that chose the platform: ``provider`` itself, or
+        the id of the object written.
+        """
         if provider in tuple(supported):
             return True
         self.fail(
-            ("provider",),
-            f"{provider.name} cannot {operation}",
-            "UNSUPPORTED_BY_PROVIDER",
+            path, f"{provider.name} cannot {operation}", "UNSUPPORTED_BY_PROVIDER"
         )
         return False
 
+    def one_id(self, ref: IdInput) -> str | None:
+        """The id ``ref`` carries: exactly one of its two fields, else a user error."""
+        if ref.given is None and ref.legacy is None:
+            self.fail((ref.name,), f"{ref.name} is required", "REQUIRED")
+            return None
+        if ref.given is not None and ref.legacy is not None:
+            message = f"give {ref.name} or the deprecated id, not both"
+            self.fail(("id",), message, "MUTUALLY_EXCLUSIVE")
+            return None
+        return ref.given if ref.given is not None else ref.legacy
 
-def refusal(error: ProviderError, path: FieldPath | None = None) -> UserError:
-    """A platform's refusal (or failure) as a user error with a stable code."""
+    def review(self, value: str, path: FieldPath) -> ids.ReviewId | None:
+        """The review an id input names (else INVALID_ID or NOT_FOUND at ``path``)."""
+        return self._node(value, path, ids.ReviewId, "review")
+
+    def conversation(self, value: str, path: FieldPath) -> ids.ConversationId | None:
+        """The thread an id input names (else INVALID_ID or NOT_FOUND at ``path``)."""
+        return self._node(value, path, ids.ConversationId, "conversation")
+
+    def _node(self, value: str, path: FieldPath, kind: type[N], what: str) -> N | None:
+        try:
+            node = ids.decode(value)
+        except InvalidInput:
+            self.fail(path, f"not a {what} id of this graph", "INVALID_ID")
+            return None
+        if not isinstance(node, kind):
+            # An id of this graph, of another type: no such review (or thread), and
+            # no platform needs asking.
+            self.errors.append(not_found(path, what))
+            return None
+        return node
+
+
+@overload
+def trimmed(value: str) -> str: ...
+@overload
+def trimmed(value: None) -> None: ...
+def trimmed(value: str | None) -> str | None:
+    """A text input as it is checked and sent: without surrounding whitespace.
+
+    Blank text becomes empty, so the length and REQUIRED checks refuse it.
+    """
+    return None if value is None else value.strip()
+
+
+def not_found(path: FieldPath | None, what: str) -> UserError:
+    """The one refusal for a missing object: NOT_FOUND at the field naming it."""
+    return UserError(f"there is no {what} with this id", NOT_FOUND, path)
+
+
+def refusal(
+    error: ProviderError, subject: FieldPath | None = None, known: Known | None = None
+) -> UserError:
+    """A platform's refusal (or failure) as a user error with a stable code.
+
+    ``known`` puts the refusals an operation understands under our code and at
+    their field; any other "not found" is NOT_FOUND at ``subject``, the input field
+    naming the object written. Other refusals concern no one field.
+    """
     code = error.vendor_code or error.code
-    if isinstance(error, ProviderRejected | ProviderBadRequest | ProviderNotFound):
+    refused = isinstance(error, ProviderBadRequest | ProviderNotFound)
+    if refused and known and code in known:
+        ours, path = known[code]
+        message = REFUSALS.get(ours, f"{error.provider.upper()} refused the request.")
+        return UserError(message, ours, path, error.vendor_message)
+    if isinstance(error, ProviderNotFound):
+        message = REFUSALS.get(code, REFUSALS[NOT_FOUND])
+        return UserError(message, NOT_FOUND, subject, error.vendor_message)
+    if isinstance(error, ProviderRejected | ProviderBadRequest):
         message = REFUSALS.get(code, f"{error.provider.upper()} refused the request.")
     elif isinstance(error, ProviderTimeout):
         message = (
@@ -152,7 +259,7 @@ def refusal(error: ProviderError, path: FieldPath | None = None) -> UserError:
         message = f"{error.provider.upper()} refused the gateway's credentials."
     else:
         message = f"{error.provider.upper()} is unavailable; nothing was written."
-    return UserError(message, code, path, error.vendor_message)
+    return UserError(message, code, None, error.vendor_message)
 
 
 def _replayable(result: WriteResult[object]) -> bool:
@@ -169,8 +276,14 @@ async def perform(
     fingerprint: Hashable,
     checks: Checks,
     write: Callable[[], Awaitable[WriteResult[T]]],
+    *,
+    subject: FieldPath | None = None,
+    known: Known | None = None,
 ) -> WriteResult[T]:
-    """Run one write in the frame described in the module docstring."""
+    """Run one write in the frame described in the module docstring.
+
+    ``subject`` and ``known`` place the platform's refusals (see ``refusal``).
+    """
     ctx.caller.require(WRITE, operation)
     if checks.errors:
         return WriteResult.refused(*checks.errors)
@@ -179,7 +292,7 @@ async def perform(
         try:
             return await write()
         except ProviderError as error:
-            return WriteResult.refused(refusal(error))
+            return WriteResult.refused(refusal(error, subject, known))
         finally:
             # Whatever happened upstream, the cached reads may now be wrong.
             forget(ctx, provider)

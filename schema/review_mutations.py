@@ -10,12 +10,16 @@ import strawberry
 from gateway import records
 from resolvers import review_writes
 from resolvers.review_inputs import NewReview, ReviewEdit, StatusChange
+from resolvers.writes import IdInput
 from schema._info import Info
 from schema.enums import MediaType, Provider, ReviewStatus
 from schema.review import Review
 from schema.user_errors import UserError, user_errors
 
 KEY = "An idempotency key: the same key and input never write twice."
+REVIEW_ID = "The review's global id (give this, or the deprecated id)."
+LEGACY_ID = "The review's global id: deprecated, give reviewId instead."
+DEPRECATED_ID = "Use reviewId: every review mutation names its review so."
 
 
 @strawberry.input(description="An image or video for a new review, by URL (TRUSTOO).")
@@ -109,7 +113,12 @@ class CreateReviewPayload:
 
 @strawberry.input(description="Edit a review (MAYAR). Give a rating or a body.")
 class UpdateReviewInput:
-    id: strawberry.ID = strawberry.field(description="The review's global id.")
+    review_id: strawberry.ID | None = strawberry.field(
+        default=None, description=REVIEW_ID
+    )
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description=LEGACY_ID, deprecation_reason=DEPRECATED_ID
+    )
     rating: int | None = strawberry.field(default=None, description="Stars, 1 to 5.")
     body: str | None = strawberry.field(
         default=None, description="The new text, 1 to 2000 characters."
@@ -121,7 +130,8 @@ class UpdateReviewInput:
     client_mutation_id: str | None = strawberry.field(default=None, description=KEY)
 
     def edit(self) -> ReviewEdit:
-        return ReviewEdit(self.id, self.rating, self.body, self.author_email)
+        review = IdInput("reviewId", self.review_id, self.id)
+        return ReviewEdit(review, self.rating, self.body, self.author_email)
 
 
 @strawberry.type(description="The result of updateReview.")
@@ -133,8 +143,16 @@ class UpdateReviewPayload:
 
 @strawberry.input(description="Delete a review (TRUSTOO; MAYAR: archive it).")
 class DeleteReviewInput:
-    id: strawberry.ID = strawberry.field(description="The review's global id.")
+    review_id: strawberry.ID | None = strawberry.field(
+        default=None, description=REVIEW_ID
+    )
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description=LEGACY_ID, deprecation_reason=DEPRECATED_ID
+    )
     client_mutation_id: str | None = strawberry.field(default=None, description=KEY)
+
+    def review(self) -> IdInput:
+        return IdInput("reviewId", self.review_id, self.id)
 
 
 @strawberry.type(description="The result of deleteReview.")
@@ -228,7 +246,7 @@ class ReviewMutations:
         ],
     ) -> DeleteReviewPayload:
         key = input.client_mutation_id
-        result = await review_writes.delete_review(info.context, input.id, key)
+        result = await review_writes.delete_review(info.context, input.review(), key)
         deleted = strawberry.ID(result.value) if result.value else None
         return DeleteReviewPayload(
             deleted_review_id=deleted,

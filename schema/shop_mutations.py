@@ -13,6 +13,7 @@ import strawberry
 
 from resolvers import shop_writes
 from resolvers.shop import EmailType, WebhookTopic
+from resolvers.writes import IdInput
 from schema._info import Info
 from schema.enums import MediaType
 from schema.shop_types import (
@@ -25,6 +26,9 @@ from schema.user_errors import UserError, user_errors
 
 INPUT = strawberry.argument(description="What to write.")
 CLIENT_MUTATION_ID = "An idempotency key: the same key and input never write twice."
+WEBHOOK_ID = "The webhook's id (give this, or the deprecated id)."
+LEGACY_ID = "The webhook's id: deprecated, give webhookId instead."
+DEPRECATED_ID = "Use webhookId: every mutation names its object as <type>Id."
 
 
 # --- mutation inputs and payloads ------------------------------------------------
@@ -48,7 +52,12 @@ class CreateWebhookPayload:
 
 @strawberry.input(description="Change a webhook's topic, URL or both.")
 class UpdateWebhookInput:
-    id: strawberry.ID = strawberry.field(description="The webhook's id.")
+    webhook_id: strawberry.ID | None = strawberry.field(
+        default=None, description=WEBHOOK_ID
+    )
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description=LEGACY_ID, deprecation_reason=DEPRECATED_ID
+    )
     topic: WebhookTopic | None = strawberry.field(
         default=None, description="The new topic; null keeps it."
     )
@@ -69,7 +78,12 @@ class UpdateWebhookPayload:
 
 @strawberry.input(description="Delete a webhook subscription.")
 class DeleteWebhookInput:
-    id: strawberry.ID = strawberry.field(description="The webhook's id.")
+    webhook_id: strawberry.ID | None = strawberry.field(
+        default=None, description=WEBHOOK_ID
+    )
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description=LEGACY_ID, deprecation_reason=DEPRECATED_ID
+    )
     client_mutation_id: str | None = strawberry.field(
         default=None, description=CLIENT_MUTATION_ID
     )
@@ -194,7 +208,7 @@ class ShopMutations:
     ) -> UpdateWebhookPayload:
         result = await shop_writes.update_webhook(
             info.context,
-            webhook_id=input.id,
+            webhook=IdInput("webhookId", input.webhook_id, input.id),
             topic=input.topic,
             url=input.url,
             client_mutation_id=input.client_mutation_id,
@@ -211,7 +225,7 @@ class ShopMutations:
     ) -> DeleteWebhookPayload:
         result = await shop_writes.delete_webhook(
             info.context,
-            webhook_id=input.id,
+            webhook=IdInput("webhookId", input.webhook_id, input.id),
             client_mutation_id=input.client_mutation_id,
         )
         return DeleteWebhookPayload(

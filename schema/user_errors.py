@@ -12,12 +12,14 @@ from resolvers import writes
 @strawberry.type(description="Why a write was refused. Nothing was written.")
 class UserError:
     field: list[str] | None = strawberry.field(
-        description="The input path the error concerns, e.g. input.rating."
+        description="The input path the error concerns, e.g. input.rating: always "
+        "a field of this mutation's input; null when no one field is at fault."
     )
     message: str = strawberry.field(description="What is wrong, in English.")
     code: str = strawberry.field(
-        description="A stable code: INVALID_RATING, UNSUPPORTED_BY_PROVIDER, "
-        "ALREADY_REVIEWED, NOT_A_BUYER, PROVIDER_UNAVAILABLE, ..."
+        description="A stable code: NOT_FOUND (at the field naming the missing "
+        "object), INVALID_ID, REQUIRED, INVALID_RATING, UNSUPPORTED_BY_PROVIDER, "
+        "ALREADY_REVIEWED, ALREADY_REPORTED, NOT_A_BUYER, PROVIDER_UNAVAILABLE, ..."
     )
     provider_message: str | None = strawberry.field(
         description="The platform's own words, where it gave any."

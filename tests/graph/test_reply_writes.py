@@ -311,11 +311,11 @@ async def test_comments_the_business_cannot_edit_are_refused_without_trying(
     gid = _tp_thread(conversation.id)
     cases = [
         (gid, consumer.id, (["input", "commentId"], "NOT_EDITABLE")),
-        (gid, "0" * 24, (["input", "commentId"], "COMMENT_NOT_FOUND")),
+        (gid, "0" * 24, (["input", "commentId"], "NOT_FOUND")),
         (
             _tp_thread("0" * 24),
             consumer.id,
-            (["input", "conversationId"], "CONVERSATION_NOT_FOUND"),
+            (["input", "conversationId"], "NOT_FOUND"),
         ),
     ]
     for thread, comment, expected in cases:
@@ -373,7 +373,7 @@ async def test_an_unknown_conversation_is_a_user_error(gateway: Gateway) -> None
     )
     assert data["setConversationState"]["conversation"] is None
     assert _codes(data["setConversationState"]) == [
-        (["input", "conversationId"], "CONVERSATION_NOT_FOUND")
+        (["input", "conversationId"], "NOT_FOUND")
     ]
 
 
@@ -467,19 +467,20 @@ async def test_bad_input_is_refused_before_any_call(gateway: Gateway) -> None:
         (REPLY, "replyToReview", reply(body="  "), ["body"], "REQUIRED"),
         (REPLY, "replyToReview", reply(body="x" * 4001), ["body"], "INVALID_LENGTH"),
         (REPLY, "replyToReview", reply(reviewId="nope"), ["reviewId"], "INVALID_ID"),
-        (REPLY, "replyToReview", reply(reviewId=thread), ["reviewId"], "INVALID_ID"),
+        # An id of another type names no review: NOT_FOUND, still without a call.
+        (REPLY, "replyToReview", reply(reviewId=thread), ["reviewId"], "NOT_FOUND"),
         (
             REPLY,
             "replyToReview",
             reply(reviewId=trustoo),
-            ["provider"],
+            ["reviewId"],
             "UNSUPPORTED_BY_PROVIDER",
         ),
         (
             REPLY,
             "replyToReview",
             reply(reviewId=mayar),
-            ["provider"],
+            ["reviewId"],
             "UNSUPPORTED_BY_PROVIDER",
         ),
         (
@@ -504,13 +505,13 @@ async def test_bad_input_is_refused_before_any_call(gateway: Gateway) -> None:
             "updateComment",
             update(conversationId=tp_review),
             ["conversationId"],
-            "INVALID_ID",
+            "NOT_FOUND",
         ),
         (
             UPDATE,
             "updateComment",
             update(conversationId=conversation_id(Provider.ETRUSTED, "x")),
-            ["provider"],
+            ["conversationId"],
             "UNSUPPORTED_BY_PROVIDER",
         ),
         (

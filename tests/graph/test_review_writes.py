@@ -198,7 +198,7 @@ async def test_update_review_changes_what_the_next_read_shows(
     target, old = next(iter(before.items()))
     rating = 1 if old["rating"] != 1 else 2
     variables = {
-        "id": target,
+        "reviewId": target,
         "rating": rating,
         "body": "Edited after a month.",
         "clientMutationId": "edit-1",
@@ -221,7 +221,11 @@ async def test_update_review_changes_what_the_next_read_shows(
     )
     read = (await gateway.data(REVIEW, {"id": target}, key=SERVER_KEY))["review"]
     assert read["body"] == "Edited after a month."
-    stranger = {"id": target, "rating": 3, "authorEmail": "someone@elsewhere.example"}
+    stranger = {
+        "reviewId": target,
+        "rating": 3,
+        "authorEmail": "someone@elsewhere.example",
+    }
     refused = await _write(gateway, UPDATE, **stranger)
     assert _codes(refused) == [(["input", "authorEmail"], "NO_TRANSACTION")]
 
@@ -229,7 +233,7 @@ async def test_update_review_changes_what_the_next_read_shows(
 async def test_delete_review_removes_a_trustoo_review(gateway: Gateway) -> None:
     before, count = await _product(gateway, "TRUSTOO")
     target = next(iter(before))
-    variables = {"id": target, "clientMutationId": "delete-1"}
+    variables = {"reviewId": target, "clientMutationId": "delete-1"}
     first = await _write(gateway, DELETE, **variables)
     assert await _write(gateway, DELETE, **variables) == first
     assert first == {
@@ -239,19 +243,20 @@ async def test_delete_review_removes_a_trustoo_review(gateway: Gateway) -> None:
     }
     assert len(_posts(gateway, "trustoo", "/delete_review")) == 1
     other = next(i for i in before if i != target)
-    reused = await _write(gateway, DELETE, id=other, clientMutationId="delete-1")
+    reused = await _write(gateway, DELETE, reviewId=other, clientMutationId="delete-1")
     assert _codes(reused) == [(["input", "clientMutationId"], "IDEMPOTENCY_KEY_REUSED")]
     after, count_after = await _product(gateway, "TRUSTOO")
     assert set(after) == set(before) - {target}
     assert count_after == count - 1
-    gone = await _write(gateway, DELETE, id=target)
-    assert _codes(gone) == [(["input", "id"], "REVIEW_NOT_FOUND")]
+    gone = await _write(gateway, DELETE, reviewId=target)
+    assert _codes(gone) == [(["input", "reviewId"], "NOT_FOUND")]
     assert gone["deletedReviewId"] is None
 
 
 async def test_delete_review_archives_a_mayar_review(gateway: Gateway) -> None:
     before, count = await _product(gateway, "MAYAR")
     target = next(iter(before))
+    # The deprecated `id` still names the review, as reviewId does.
     deleted = await _write(gateway, DELETE, id=target)
     assert (deleted["deletedReviewId"], deleted["userErrors"]) == (target, [])
     assert len(_posts(gateway, "mayar", "/bulk-status/update")) == 1
@@ -342,19 +347,31 @@ def _other_cases(ids: dict[str, str]) -> list[tuple[str, dict[str, Any], Any, st
     ]
     hide = {"reviewId": mayar, "status": "HIDDEN"}
     return [
-        (UPDATE, {"id": "nope", "rating": 2}, "id", "INVALID_ID"),
-        (UPDATE, {"id": trustoo, "rating": 2}, "id", "UNSUPPORTED_BY_PROVIDER"),
-        (UPDATE, {"id": mayar}, None, "NOTHING_TO_UPDATE"),
-        (UPDATE, {"id": mayar, "rating": 9}, "rating", "INVALID_RATING"),
-        (UPDATE, {"id": mayar, "body": "x" * 2001}, "body", "INVALID_LENGTH"),
+        (UPDATE, {"reviewId": "nope", "rating": 2}, "reviewId", "INVALID_ID"),
         (
             UPDATE,
-            {"id": mayar, "body": "ok", "authorEmail": "bad"},
+            {"reviewId": trustoo, "rating": 2},
+            "reviewId",
+            "UNSUPPORTED_BY_PROVIDER",
+        ),
+        (UPDATE, {"id": trustoo, "rating": 2}, "id", "UNSUPPORTED_BY_PROVIDER"),
+        (UPDATE, {"reviewId": mayar}, None, "NOTHING_TO_UPDATE"),
+        (UPDATE, {"reviewId": mayar, "rating": 9}, "rating", "INVALID_RATING"),
+        (UPDATE, {"reviewId": mayar, "body": "x" * 2001}, "body", "INVALID_LENGTH"),
+        (
+            UPDATE,
+            {"reviewId": mayar, "body": "ok", "authorEmail": "bad"},
             "authorEmail",
             "INVALID_EMAIL",
         ),
+        (DELETE, {"reviewId": "nope"}, "reviewId", "INVALID_ID"),
         (DELETE, {"id": "nope"}, "id", "INVALID_ID"),
-        (DELETE, {"id": ids["ETRUSTED"]}, "id", "UNSUPPORTED_BY_PROVIDER"),
+        (
+            DELETE,
+            {"reviewId": ids["ETRUSTED"]},
+            "reviewId",
+            "UNSUPPORTED_BY_PROVIDER",
+        ),
         (SET_STATUS, {"reviews": []}, "reviews", "REQUIRED"),
         (SET_STATUS, {"reviews": fake}, "reviews", "TOO_MANY"),
         (
@@ -405,8 +422,8 @@ async def test_anonymous_callers_never_write(gateway: Gateway) -> None:
     for query, variables in [
         (CREATE, _trustoo(gateway)),
         (CREATE, _mayar(gateway)),
-        (UPDATE, {"id": ids["MAYAR"], "rating": 2}),
-        (DELETE, {"id": ids["TRUSTOO"]}),
+        (UPDATE, {"reviewId": ids["MAYAR"], "rating": 2}),
+        (DELETE, {"reviewId": ids["TRUSTOO"]}),
         (SET_STATUS, {"reviews": [hide]}),
     ]:
         status, body = await gateway.query(query, {"input": variables})

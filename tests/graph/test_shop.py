@@ -122,12 +122,13 @@ async def test_webhook_writes_show_in_the_next_read(gateway: Gateway) -> None:
 
     new_url = HOOK_URL + "/v2"
     updated = await _write(
-        gateway, UPDATE_WEBHOOK, "updateWebhook", id=hook["id"], url=new_url
+        gateway, UPDATE_WEBHOOK, "updateWebhook", webhookId=hook["id"], url=new_url
     )
     assert updated["webhook"]["url"] == new_url
     assert updated["webhook"]["topic"] == "REVIEW_DELETED"
     assert (await _webhooks(gateway))[1]["url"] == new_url
 
+    # The deprecated `id` still names the webhook, as webhookId does.
     deleted = await _write(gateway, DELETE_WEBHOOK, "deleteWebhook", id=hook["id"])
     assert deleted == {
         "deletedWebhookId": hook["id"],
@@ -151,9 +152,11 @@ async def test_platform_refusals_are_user_errors(gateway: Gateway) -> None:
     assert again["webhook"] is None
     assert [e["code"] for e in again["userErrors"]] == ["ALREADY_EXISTS"]
     assert again["userErrors"][0]["providerMessage"]
-    gone = await _write(gateway, DELETE_WEBHOOK, "deleteWebhook", id="999999")
+    gone = await _write(gateway, DELETE_WEBHOOK, "deleteWebhook", webhookId="999999")
     assert gone["deletedWebhookId"] is None
-    assert [e["code"] for e in gone["userErrors"]] == ["NOT_FOUND"]
+    assert [(e["field"], e["code"]) for e in gone["userErrors"]] == [
+        (["input", "webhookId"], "NOT_FOUND")
+    ]
     excluded = next(iter(_store(gateway).exclusions.values()))
     twice = await _write(gateway, EXCLUDE, "excludeCustomer", email=excluded.email)
     assert [e["code"] for e in twice["userErrors"]] == ["ALREADY_EXISTS"]
@@ -274,13 +277,26 @@ async def test_bad_input_is_refused_before_any_call(gateway: Gateway) -> None:
         (CREATE_WEBHOOK, "createWebhook",
          {"topic": "REVIEW_CREATED", "url": "https://a.example/" + "x" * 2048},
          ["input", "url"], "INVALID_LENGTH"),
-        (UPDATE_WEBHOOK, "updateWebhook", {"id": "1"}, None, "NOTHING_TO_UPDATE"),
+        (UPDATE_WEBHOOK, "updateWebhook", {"webhookId": "1"}, None,
+         "NOTHING_TO_UPDATE"),
+        (UPDATE_WEBHOOK, "updateWebhook", {"webhookId": "abc", "url": HOOK_URL},
+         ["input", "webhookId"], "INVALID_ID"),
         (UPDATE_WEBHOOK, "updateWebhook", {"id": "abc", "url": HOOK_URL},
          ["input", "id"], "INVALID_ID"),
-        (UPDATE_WEBHOOK, "updateWebhook", {"id": "1", "url": "ftp://x.example"},
+        (UPDATE_WEBHOOK, "updateWebhook", {"url": HOOK_URL},
+         ["input", "webhookId"], "REQUIRED"),
+        (UPDATE_WEBHOOK, "updateWebhook",
+         {"webhookId": "1", "id": "1", "url": HOOK_URL},
+         ["input", "id"], "MUTUALLY_EXCLUSIVE"),
+        (UPDATE_WEBHOOK, "updateWebhook",
+         {"webhookId": "1", "url": "ftp://x.example"},
          ["input", "url"], "INVALID_URL"),
-        (DELETE_WEBHOOK, "deleteWebhook", {"id": "0"}, ["input", "id"], "INVALID_ID"),
+        (DELETE_WEBHOOK, "deleteWebhook", {"webhookId": "0"},
+         ["input", "webhookId"], "INVALID_ID"),
+        (DELETE_WEBHOOK, "deleteWebhook", {"webhookId": ""},
+         ["input", "webhookId"], "REQUIRED"),
         (DELETE_WEBHOOK, "deleteWebhook", {"id": ""}, ["input", "id"], "REQUIRED"),
+        (DELETE_WEBHOOK, "deleteWebhook", {}, ["input", "webhookId"], "REQUIRED"),
         (EXCLUDE, "excludeCustomer", {"email": "nope"}, ["input", "email"],
          "INVALID_EMAIL"),
         (EXCLUDE, "excludeCustomer", {"email": "a@b.c1"}, ["input", "email"],
@@ -349,8 +365,8 @@ async def test_anonymous_callers_get_forbidden_and_cause_no_call(
 ) -> None:
     operations: list[tuple[str, dict[str, Any]]] = [
         (CREATE_WEBHOOK, {"input": {"topic": "REVIEW_CREATED", "url": HOOK_URL}}),
-        (UPDATE_WEBHOOK, {"input": {"id": "1", "url": HOOK_URL}}),
-        (DELETE_WEBHOOK, {"input": {"id": "1"}}),
+        (UPDATE_WEBHOOK, {"input": {"webhookId": "1", "url": HOOK_URL}}),
+        (DELETE_WEBHOOK, {"input": {"webhookId": "1"}}),
         (EXCLUDE, {"input": {"email": "a@mail.example"}}),
         (REMOVE, {"input": {"email": "a@mail.example"}}),
         (UNSUBSCRIBE, {"input": {"email": "a@mail.example"}}),
