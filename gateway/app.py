@@ -210,7 +210,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     limits = QueryLimits(settings.max_depth, settings.max_aliases, settings.max_tokens)
     view = GraphQLView(
-        build_schema(limits), graphql_ide="graphiql" if settings.graphiql else None
+        build_schema(limits),
+        graphql_ide="graphiql" if settings.graphiql else None,
+        max_body_bytes=settings.max_body_bytes,
     )
 
     async def graphql(request: Request) -> Response:

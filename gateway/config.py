@@ -192,6 +192,8 @@ class Settings:
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
+    max_body_bytes: int = 1024 * 1024
+    """A POST body (or GET query string) over this many bytes answers 413."""
     cors_origins: tuple[str, ...] = ()
     trustpilot: TrustpilotSettings | None = None
     etrusted: EtrustedSettings | None = None
@@ -240,6 +242,7 @@ _GATEWAY_KEYS: Final = (
     "max_depth",
     "max_aliases",
     "max_tokens",
+    "max_body_bytes",
     "cors_origins",
 )
 

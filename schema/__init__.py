@@ -18,6 +18,7 @@ from schema.errors import ProviderErrors, should_mask
 from schema.limits import QueryLimits, TokenLimit, alias_rule, depth_rule
 from schema.query import ReadQuery
 from schema.reply_mutations import ReplyMutations
+from schema.request_errors import BAD_USER_INPUT, RequestErrorCodes, code_of
 from schema.review_mutations import ReviewMutations
 from schema.shop_mutations import ShopMutations
 from schema.shop_queries import ShopQuery
@@ -49,7 +50,9 @@ class GatewaySchema(strawberry.federation.Schema):
         for error in errors:
             original = error.original_error
             if original is None or isinstance(original, GatewayError | GraphQLError):
-                code = getattr(original, "code", "GRAPHQL_VALIDATION_FAILED")
+                # Parse and validation errors are coded by now; what is left
+                # without a code stopped at the variables.
+                code = code_of(error) or getattr(original, "code", BAD_USER_INPUT)
                 logger.info("request error", extra={"code": code})
             else:
                 StrawberryLogger.error(error, execution_context)
@@ -71,6 +74,7 @@ def build_schema(limits: QueryLimits | None = None) -> GatewaySchema:
             lambda: MaskErrors(should_mask_error=should_mask),
             lambda: AddValidationRules(rules),
             lambda: TokenLimit(tokens),
+            RequestErrorCodes,  # last: runs after the masking and the limits
         ],
     )
 

@@ -5,14 +5,15 @@
   ``application/json`` (or no preference) keeps the legacy 200 with ``errors``.
 - An ``Accept`` that allows neither answers 406.
 - Transport errors (bad JSON, no query, a mutation over GET) answer in the GraphQL
-  error shape with a 4xx status, never as plain text.
+  error shape with a 4xx status and the code ``BAD_REQUEST``, never as plain text; a
+  body over ``max_body_bytes`` answers 413 ``PAYLOAD_TOO_LARGE`` (``request_body``).
 - The context is built per request from the services and the authenticated caller.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Final
+from typing import Any, Final
 
 from cross_web import HTTPException
 from starlette.requests import Request
@@ -23,7 +24,9 @@ from strawberry.types import ExecutionResult
 
 from gateway.errors import GatewayError
 from resolvers.context import Context, build_context
+from schema.request_body import BAD_REQUEST, bounded, read_json, transport_code
 
+MIB: Final = 1024 * 1024
 GRAPHQL_RESPONSE: Final = "application/graphql-response+json"
 JSON: Final = "application/json"
 TRACE_HEADER: Final = "X-Reviews-Trace"
@@ -55,11 +58,18 @@ def negotiate(accept: str | None) -> str | None:
 
 
 def graphql_error_response(
-    request: Request, error: GatewayError | str, *, status_code: int
+    request: Request,
+    error: GatewayError | str,
+    *,
+    status_code: int,
+    code: str = BAD_REQUEST,
 ) -> Response:
-    """A GraphQL-shaped error answer for a request that never executed."""
+    """A GraphQL-shaped error answer for a request that never executed.
+
+    A ``GatewayError`` brings its own extensions; a message gets ``code``.
+    """
     message = error if isinstance(error, str) else str(error)
-    body: dict[str, object] = {"message": message}
+    body: dict[str, object] = {"message": message, "extensions": {"code": code}}
     if isinstance(error, GatewayError):
         body["extensions"] = error.extensions
     media = negotiate(request.headers.get("accept")) or JSON
@@ -73,6 +83,10 @@ def graphql_error_response(
 class GraphQLView(GraphQL[Context, None]):
     """Strawberry's ASGI view with the gateway's context and media negotiation."""
 
+    def __init__(self, *args: Any, max_body_bytes: int = MIB, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_body_bytes = max_body_bytes
+
     async def handle(self, request: Request) -> Response:
         """Answer one HTTP request (the caller is already on ``request.state``)."""
         if request.method == "POST" or request.query_params.get("query") is not None:
@@ -84,11 +98,17 @@ class GraphQLView(GraphQL[Context, None]):
                     status_code=406,
                 )
         try:
-            return await self.run(request)
+            return await self.run(await bounded(request, self.max_body_bytes))
         except HTTPException as error:
             return graphql_error_response(
-                request, error.reason, status_code=error.status_code
+                request,
+                error.reason,
+                status_code=error.status_code,
+                code=transport_code(error.status_code),
             )
+
+    def decode_json(self, data: str | bytes) -> object:
+        return read_json(data)
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         context = build_context(request.state.services, request.state.caller)
