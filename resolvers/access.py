@@ -31,10 +31,10 @@ def authenticate(authorization: str | None, settings: Settings) -> Caller:
         raise Unauthenticated("send a server key as `Authorization: Bearer <key>`")
     # Compared as bytes: compare_digest refuses str with non-ASCII characters.
     sandbox = SANDBOX_SERVER_KEY.encode()
-    if settings.mode is Mode.SANDBOX and hmac.compare_digest(key.encode(), sandbox):
-        return Caller("sandbox", SCOPES)
     presented = digest(key)
+    if settings.mode is Mode.SANDBOX and hmac.compare_digest(key.encode(), sandbox):
+        return Caller("sandbox", SCOPES, presented)
     for configured in settings.api_keys:
         if hmac.compare_digest(presented, configured.sha256):
-            return Caller(configured.name, frozenset(configured.scopes))
+            return Caller(configured.name, frozenset(configured.scopes), presented)
     raise Unauthenticated("the server key is not valid")
