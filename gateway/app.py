@@ -41,6 +41,7 @@ from gateway.config import (
 )
 from gateway.errors import Unauthenticated
 from gateway.http import open_session
+from gateway.logs import AccessLog
 from gateway.metrics import CONTENT_TYPE, Metrics
 from gateway.providers.etrusted import EtrustedClient
 from gateway.providers.mayar import MayarClient
@@ -254,6 +255,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/", root, methods=["GET"]),
     ]
     middleware = [
+        Middleware(AccessLog),
         Middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
@@ -261,6 +263,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             allow_headers=["Authorization", "Content-Type", "X-Reviews-Trace"],
             expose_headers=[REQUEST_ID_HEADER],
             max_age=600,
-        )
+        ),
     ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
