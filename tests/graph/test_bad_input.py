@@ -234,3 +234,20 @@ async def test_the_limit_codes_win_over_the_generic_ones(gateway: Gateway) -> No
     ):
         status, body = await gateway.query(query)
         assert (status, _codes(body)) == (200, [code])
+
+
+async def test_malformed_entity_representations_are_bad_user_input(
+    gateway: Gateway,
+) -> None:
+    query = "query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }"
+    for representations in (
+        ["a string"],
+        [{"sku": "x"}],
+        [{"__typename": "Nope", "sku": "x"}],
+        [{"__typename": "Product"}],
+        [{"__typename": "Product", "sku": 5}],
+        [{"__typename": "Review", "id": "x", "extra": "y"}],
+    ):
+        status, body = await gateway.query(query, {"r": representations})
+        assert (status, _codes(body)) == (200, ["BAD_USER_INPUT"]), representations
+        assert body["errors"][0]["path"] == ["_entities"]
