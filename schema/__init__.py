@@ -13,7 +13,6 @@ from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import AddValidationRules, MaskErrors
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, Info
-from strawberry.utils.logging import StrawberryLogger
 
 from gateway.errors import GatewayError
 from schema.errors import ProviderErrors, should_mask
@@ -43,7 +42,7 @@ class Mutation(ReviewMutations, ReplyMutations, ShopMutations):
 
 
 class GatewaySchema(strawberry.federation.Schema):
-    """Logs the gateway's own errors briefly, and only bugs with their traceback.
+    """Logs request errors by code only, and bugs with their traceback (no query text).
 
     ``_entities`` refuses malformed representations as the caller's input
     (``schema.representations``).
@@ -72,7 +71,13 @@ class GatewaySchema(strawberry.federation.Schema):
                 code = code_of(error) or getattr(original, "code", BAD_USER_INPUT)
                 logger.info("request error", extra={"code": code})
             else:
-                StrawberryLogger.error(error, execution_context)
+                # A bug: its traceback, and the field's path, but not the error's
+                # text, which quotes the query document around the field.
+                logger.error(
+                    "unexpected error",
+                    exc_info=original,
+                    extra={"path": ".".join(map(str, error.path or ()))},
+                )
 
 
 def build_schema(limits: QueryLimits | None = None) -> GatewaySchema:

@@ -13,9 +13,12 @@ import sys
 from typing import Any
 
 import aiohttp
+import pytest
+from graphql import GraphQLError, OperationDefinitionNode, parse
 
 from gateway.logs import JsonFormatter
 from gateway.sandbox import TRUSTPILOT_TOKEN_PATH, RunningSandbox
+from schema import schema
 
 SERVER_KEY = "sandbox-server-key"
 PRODUCT = "query ($sku: String!) { product(sku: $sku) { ratingSummary { count } } }"
@@ -150,3 +153,25 @@ def test_a_uvicorn_access_record_is_rendered_without_its_query() -> None:
         200,
     )
     assert "query" not in json.dumps(entry)
+
+
+def test_a_bug_is_logged_with_its_traceback_but_not_the_query(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    document = parse('{ product(sku: "secret-sku-1") { sku } }')
+    operation = document.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    error = GraphQLError(
+        "boom",
+        nodes=[operation.selection_set.selections[0]],
+        path=["product"],
+        original_error=ValueError("boom"),
+    )
+    with caplog.at_level(logging.INFO):
+        schema.process_errors([error])
+    lines = [JsonFormatter().format(record) for record in caplog.records]
+    assert len(lines) == 1
+    assert "secret-sku-1" not in lines[0]
+    entry = json.loads(lines[0])
+    assert (entry["level"], entry["path"]) == ("error", "product")
+    assert "ValueError: boom" in entry["exception"]
