@@ -163,6 +163,12 @@ async def test_a_body_over_the_limit_answers_413(small_gateway: Gateway) -> None
     status, _, body = await _post(small_gateway, under)
     assert status == 200
     assert len(body["data"]["providers"]) == 4
+    long_get = {"query": "{ providers { provider } }" + " " * 2000}
+    async with small_gateway.http.get(
+        small_gateway.url + "/graphql", params=long_get
+    ) as response:
+        assert response.status == 413
+        assert _codes(await response.json()) == ["PAYLOAD_TOO_LARGE"]
 
 
 async def test_a_chunked_body_is_cut_off_at_the_limit(small_gateway: Gateway) -> None:
