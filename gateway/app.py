@@ -43,6 +43,7 @@ from gateway.config import (
 )
 from gateway.errors import Unauthenticated
 from gateway.http import open_session
+from gateway.logs import AccessLog
 from gateway.metrics import CONTENT_TYPE, Metrics
 from gateway.providers.etrusted import EtrustedClient
 from gateway.providers.mayar import MayarClient
@@ -234,6 +235,7 @@ def _view(settings: Settings, limits: QueryLimits) -> GraphQLView:
         build_schema(limits),
         graphql_ide="graphiql" if settings.graphiql else None,
         ide_headers=sandbox_key if settings.mode is Mode.SANDBOX else None,
+        max_body_bytes=settings.max_body_bytes,
     )
 
 
@@ -307,6 +309,7 @@ def create_app(
         Route("/", root, methods=["GET"]),
     ]
     middleware = [
+        Middleware(AccessLog),
         Middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
@@ -314,6 +317,6 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "X-Reviews-Trace"],
             expose_headers=[REQUEST_ID_HEADER],
             max_age=600,
-        )
+        ),
     ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

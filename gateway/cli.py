@@ -14,7 +14,7 @@ import uvicorn
 from gateway.app import create_app
 from gateway.config import Settings, load_settings, with_default_mode
 from gateway.errors import ConfigError
-from gateway.logs import configure_logging
+from gateway.logs import UVICORN_LOG_CONFIG, configure_logging
 from gateway.sandbox import remote_sandbox_settings, serve_sandbox
 
 
@@ -108,6 +108,10 @@ def _serve(args: argparse.Namespace) -> int:
         lifespan="on",
         server_header=False,
         timeout_graceful_shutdown=20,
+        # JSON lines through the root logger; the app logs each request itself
+        # (uvicorn's access log would print the query string and its variables).
+        log_config=UVICORN_LOG_CONFIG,
+        access_log=False,
     )
     return 0
 

@@ -199,6 +199,8 @@ class Settings:
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
+    max_body_bytes: int = 1024 * 1024
+    """A POST body (or GET query string) over this many bytes answers 413."""
     cors_origins: tuple[str, ...] = ()
     cursor_secret: Secret = field(default_factory=lambda: _PROCESS_CURSOR_SECRET)
     """The HMAC key that signs list cursors (``resolvers.cursor``)."""
@@ -249,6 +251,7 @@ _GATEWAY_KEYS: Final = (
     "max_depth",
     "max_aliases",
     "max_tokens",
+    "max_body_bytes",
     "cors_origins",
     "cursor_secret",
 )
@@ -359,7 +362,7 @@ def _catalog(raw: object) -> tuple[CatalogEntry, ...]:
 def _api_keys(raw: object) -> tuple[ApiKey, ...]:
     if not isinstance(raw, list):
         raise ConfigError("api_keys must be an array of tables ([[api_keys]])")
-    keys = []
+    keys: list[ApiKey] = []
     for index, item in enumerate(raw):
         if not isinstance(item, dict):
             raise ConfigError(f"api_keys[{index}] must be a table")
@@ -367,6 +370,14 @@ def _api_keys(raw: object) -> tuple[ApiKey, ...]:
         digest = key.sha256.lower()
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
             raise ConfigError(f"api_keys[{index}].sha256 must be a SHA-256 hex digest")
+        # Names label logs and metrics: each names one key, and each key one name.
+        for earlier in keys:
+            if earlier.name == key.name:
+                raise ConfigError(f"api_keys[{index}]: the name {key.name!r} is taken")
+            if earlier.sha256 == digest:
+                raise ConfigError(
+                    f"api_keys[{index}]: the same key as {earlier.name!r} (sha256)"
+                )
         keys.append(ApiKey(key.name, digest, key.scopes))
     return tuple(keys)
 

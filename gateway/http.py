@@ -19,7 +19,8 @@ connection failed          ProviderUnavailable
 
 Platforms that report errors inside a 200 envelope (Trustoo ``code``, Mayar
 ``messages``) are decoded by their client, which raises from the same tree. Log lines
-carry provider, method, path (never the query: it may hold a key), status and time.
+carry provider, method, path (never the host of an absolute URL such as a token
+endpoint, never the query: it may hold a key), status and time.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Final
+from urllib.parse import urlsplit
 
 import aiohttp
 from multidict import CIMultiDictProxy
@@ -227,7 +229,7 @@ class ProviderHttp:
                 extra={
                     "provider": self.provider,
                     "method": method,
-                    "path": path,
+                    "path": urlsplit(path).path,
                     "status": status,
                     "ms": round((time.monotonic() - started) * 1000, 1),
                 },

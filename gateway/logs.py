@@ -3,21 +3,36 @@
 ``configure_logging()`` installs the JSON formatter on the root logger. Every record
 carries the request id of the request it happened in (``trace.request_id()``) and the
 ``extra`` fields the caller gave (provider, status, ms, code...). Callers never log
-secrets, tokens, query strings or bodies; the formatter adds nothing else.
+secrets, tokens, upstream URLs, query strings, variables or bodies; the formatter
+adds nothing else.
+
+The access log is the gateway's own: ``AccessLog`` (ASGI middleware) writes one
+``request`` line per HTTP request with method, path (never the query string: a GET
+carries the query and its variables there), status and ms. ``UVICORN_LOG_CONFIG``
+routes uvicorn's own loggers through the root's JSON handler; the CLI runs uvicorn
+with it and without uvicorn's access log, which prints the full URL. Should a
+``uvicorn.access`` record reach the formatter anyway, it is rendered the same way,
+without the query.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import trace
 
+access_logger = logging.getLogger("gateway.access")
+
 _STANDARD: Final = frozenset(
     logging.LogRecord("", 0, "", 0, "", None, None).__dict__
-) | {"message", "asctime", "taskName"}
+) | {"message", "asctime", "taskName", "color_message"}
+"""Record attributes that are not ``extra`` fields (uvicorn adds ``color_message``)."""
 
 
 class JsonFormatter(logging.Formatter):
@@ -28,8 +43,20 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
         }
+        args = record.args
+        if (
+            record.name == "uvicorn.access"
+            and isinstance(args, tuple)
+            and len(args) == 5
+        ):
+            # (client, method, path with query, HTTP version, status): no query.
+            entry["message"] = "request"
+            entry["method"] = args[1]
+            entry["path"] = str(args[2]).partition("?")[0]
+            entry["status"] = args[4]
+        else:
+            entry["message"] = record.getMessage()
         request_id = trace.request_id()
         if request_id:
             entry["request_id"] = request_id
@@ -48,3 +75,47 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+UVICORN_LOG_CONFIG: Final[dict[str, Any]] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "loggers": {
+        name: {"handlers": [], "propagate": True}
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+    },
+}
+"""``uvicorn.run(log_config=...)``: uvicorn's loggers write through the root's."""
+
+
+class AccessLog:
+    """ASGI middleware: one ``request`` log line per HTTP request, without the query."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.monotonic()
+        status = 500  # what the server answers if the app fails before a response
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            access_logger.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "ms": round((time.monotonic() - started) * 1000, 1),
+                },
+            )

@@ -29,10 +29,12 @@ def authenticate(authorization: str | None, settings: Settings) -> Caller:
     key = key.strip()
     if scheme.lower() != "bearer" or not key:
         raise Unauthenticated("send a server key as `Authorization: Bearer <key>`")
-    if settings.mode is Mode.SANDBOX and hmac.compare_digest(key, SANDBOX_SERVER_KEY):
-        return Caller("sandbox", SCOPES)
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters.
+    sandbox = SANDBOX_SERVER_KEY.encode()
     presented = digest(key)
+    if settings.mode is Mode.SANDBOX and hmac.compare_digest(key.encode(), sandbox):
+        return Caller("sandbox", SCOPES, presented)
     for configured in settings.api_keys:
         if hmac.compare_digest(presented, configured.sha256):
-            return Caller(configured.name, frozenset(configured.scopes))
+            return Caller(configured.name, frozenset(configured.scopes), presented)
     raise Unauthenticated("the server key is not valid")

@@ -75,10 +75,15 @@ SCOPES = frozenset({READ_PRIVATE, WRITE})
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who is asking: anonymous (a frontend) or a server key with scopes."""
+    """Who is asking: anonymous (a frontend) or a server key with scopes.
+
+    ``key_digest`` is the SHA-256 hex digest of the key presented: what tells keys
+    apart (idempotency is kept per key); ``key_name`` only labels it.
+    """
 
     key_name: str | None = None
     scopes: frozenset[str] = frozenset()
+    key_digest: str | None = None
 
     def require(self, scope: str, what: str) -> None:
         """Raise ``Forbidden`` unless the caller holds ``scope``."""

@@ -1,6 +1,8 @@
 """Idempotency keys for writes: the same key and input never write twice.
 
-A mutation's ``clientMutationId`` is the key, scoped by the caller and the mutation.
+A mutation's ``clientMutationId`` is the key, scoped by the mutation and the caller's
+key digest (``Caller.key_digest``: two keys never share a namespace, whatever their
+names).
 The first request with a key runs the write; a repeat with the same input gets the
 first result (also while the first is still running: it awaits it); a repeat with a
 different input is refused, since it can only be a client bug. Results are kept for

@@ -299,7 +299,7 @@ async def perform(
 
     if client_mutation_id is None:
         return await guarded()
-    key = (ctx.caller.key_name, operation, client_mutation_id)
+    key = (ctx.caller.key_digest, operation, client_mutation_id)
     outcome = await ctx.services.idempotency.run(
         key,
         fingerprint,

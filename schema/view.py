@@ -5,7 +5,8 @@
   ``application/json`` (or no preference) keeps the legacy 200 with ``errors``.
 - An ``Accept`` that allows neither answers 406.
 - Transport errors (bad JSON, no query, a mutation over GET) answer in the GraphQL
-  error shape with a 4xx status, never as plain text.
+  error shape with a 4xx status and the code ``BAD_REQUEST``, never as plain text; a
+  body over ``max_body_bytes`` answers 413 ``PAYLOAD_TOO_LARGE`` (``request_body``).
 - The context is built per request from the services and the authenticated caller.
 - Browsers get the GraphiQL page of ``schema.graphiql`` (a fallback when its CDN
   scripts cannot load, the README's product-page query, the sandbox key header).
@@ -27,7 +28,9 @@ from strawberry.types import ExecutionResult
 from gateway.errors import GatewayError
 from resolvers.context import Context, build_context
 from schema.graphiql import graphiql_page
+from schema.request_body import BAD_REQUEST, bounded, read_json, transport_code
 
+MIB: Final = 1024 * 1024
 GRAPHQL_RESPONSE: Final = "application/graphql-response+json"
 JSON: Final = "application/json"
 TRACE_HEADER: Final = "X-Reviews-Trace"
@@ -59,11 +62,18 @@ def negotiate(accept: str | None) -> str | None:
 
 
 def graphql_error_response(
-    request: Request, error: GatewayError | str, *, status_code: int
+    request: Request,
+    error: GatewayError | str,
+    *,
+    status_code: int,
+    code: str = BAD_REQUEST,
 ) -> Response:
-    """A GraphQL-shaped error answer for a request that never executed."""
+    """A GraphQL-shaped error answer for a request that never executed.
+
+    A ``GatewayError`` brings its own extensions; a message gets ``code``.
+    """
     message = error if isinstance(error, str) else str(error)
-    body: dict[str, object] = {"message": message}
+    body: dict[str, object] = {"message": message, "extensions": {"code": code}}
     if isinstance(error, GatewayError):
         body["extensions"] = error.extensions
     media = negotiate(request.headers.get("accept")) or JSON
@@ -77,15 +87,21 @@ def graphql_error_response(
 class GraphQLView(GraphQL[Context, None]):
     """Strawberry's ASGI view with the gateway's context and media negotiation.
 
-    ``ide_headers`` are the request headers GraphiQL's default tab starts with.
+    ``ide_headers`` are the request headers GraphiQL's default tab starts with;
+    ``max_body_bytes`` bounds what is read of a request (413 past it).
     """
 
     def __init__(
-        self, *args: Any, ide_headers: Mapping[str, str] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        ide_headers: Mapping[str, str] | None = None,
+        max_body_bytes: int = MIB,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self._ide_headers = dict(ide_headers or {})
         self._ide_page: str | None = None
+        self.max_body_bytes = max_body_bytes
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         if self._ide_page is None:
@@ -103,11 +119,17 @@ class GraphQLView(GraphQL[Context, None]):
                     status_code=406,
                 )
         try:
-            return await self.run(request)
+            return await self.run(await bounded(request, self.max_body_bytes))
         except HTTPException as error:
             return graphql_error_response(
-                request, error.reason, status_code=error.status_code
+                request,
+                error.reason,
+                status_code=error.status_code,
+                code=transport_code(error.status_code),
             )
+
+    def decode_json(self, data: str | bytes) -> object:
+        return read_json(data)
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         context = build_context(request.state.services, request.state.caller)

@@ -1,0 +1,130 @@
+"""Reading a GraphQL request's body and JSON, bounded, before Strawberry sees it.
+
+Every refusal is an ``HTTPException`` that the view answers in the GraphQL error
+shape (``transport_code`` names its code):
+
+- a POST body over ``limit`` bytes (by its ``Content-Length``, or counted while
+  reading a chunked body, which stops at the limit) or a query string over it: 413,
+  ``PAYLOAD_TOO_LARGE``;
+- a JSON body that is not an object (``null``, a number, a string, an array: one
+  operation per request, no batching): 400, ``BAD_REQUEST``;
+- JSON (the body, or a GET's ``variables``/``extensions``) that is not UTF-8, not
+  JSON, nested deeper than ``MAX_JSON_DEPTH`` or holding an integer longer than
+  Python reads (4,300 digits): 400, ``BAD_REQUEST``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Final
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.types import Message
+from strawberry.http.parse_content_type import parse_content_type
+
+BAD_REQUEST: Final = "BAD_REQUEST"
+PAYLOAD_TOO_LARGE: Final = "PAYLOAD_TOO_LARGE"
+MAX_JSON_DEPTH: Final = 64
+"""Nesting of arrays and objects allowed in the body and in variables."""
+_WHITESPACE: Final = b" \t\r\n"
+
+
+def transport_code(status_code: int) -> str:
+    """The error code of a request refused before GraphQL ran."""
+    return PAYLOAD_TOO_LARGE if status_code == 413 else BAD_REQUEST
+
+
+def _too_large(limit: int) -> HTTPException:
+    return HTTPException(413, f"the request is larger than {limit} bytes")
+
+
+async def bounded(request: Request, limit: int) -> Request:
+    """``request`` with its body read (at most ``limit`` bytes) and checked.
+
+    Answers a request whose body will be parsed as JSON only if that body is an
+    object; the returned request replays the body to whoever reads it next.
+    """
+    if request.method != "POST":
+        if len(request.scope.get("query_string", b"")) > limit:
+            raise _too_large(limit)
+        return request
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    if _is_json(request):
+        _require_object(body)
+    replayed = False
+
+    async def receive() -> Message:
+        nonlocal replayed
+        if replayed:
+            return await request.receive()
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request(request.scope, receive)
+
+
+def _is_json(request: Request) -> bool:
+    # The test Strawberry applies before it parses a body as JSON.
+    media, _ = parse_content_type(request.headers.get("content-type", ""))
+    return "application/json" in media
+
+
+def _require_object(body: bytes) -> None:
+    first = body.lstrip(_WHITESPACE)[:1]
+    if first == b"[":
+        raise HTTPException(400, "batching is not supported: send one operation")
+    if first != b"{":
+        raise HTTPException(400, "the body must be a JSON object")
+
+
+def read_json(data: str | bytes) -> object:
+    """Parse ``data`` as JSON, refusing what would break or burden the gateway."""
+    try:
+        text = data.decode() if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        raise HTTPException(400, "the JSON is not UTF-8 text") from None
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise _too_deep() from None
+    except json.JSONDecodeError:
+        raise HTTPException(400, "the JSON is not valid") from None
+    except ValueError:  # Python refuses to read an integer over 4,300 digits
+        raise HTTPException(400, "a number in the JSON has too many digits") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise _too_deep()
+    return value
+
+
+def _too_deep() -> HTTPException:
+    return HTTPException(400, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+def _depth(value: object) -> int:
+    """How deeply arrays and objects nest in ``value`` (without recursion)."""
+    deepest = 0
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict):
+            children: list[object] = list(item.values())
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_JSON_DEPTH:
+            return deepest
+        pending.extend((child, level + 1) for child in children)
+    return deepest
