@@ -41,7 +41,7 @@ from gateway.config import (
     load_settings,
     with_default_mode,
 )
-from gateway.errors import Unauthenticated
+from gateway.errors import MalformedRequest, Unauthenticated
 from gateway.http import open_session
 from gateway.logs import AccessLog
 from gateway.metrics import CONTENT_TYPE, Metrics
@@ -277,6 +277,8 @@ def create_app(
             )
         except Unauthenticated as error:
             response = graphql_error_response(request, error, status_code=401)
+        except MalformedRequest as error:
+            response = graphql_error_response(request, error, status_code=400)
         else:
             response = await view.handle(request)
         response.headers[REQUEST_ID_HEADER] = request_id

@@ -4,6 +4,7 @@
 
     GatewayError                      code
     ├── InvalidInput                  BAD_USER_INPUT
+    ├── MalformedRequest              BAD_REQUEST (HTTP 400, before GraphQL runs)
     ├── NotFound                      NOT_FOUND
     ├── Unauthenticated               UNAUTHENTICATED
     ├── Forbidden                     FORBIDDEN
@@ -41,6 +42,12 @@ class InvalidInput(GatewayError):
     """The caller's input is invalid (a bad argument, cursor or page size)."""
 
     code = "BAD_USER_INPUT"
+
+
+class MalformedRequest(GatewayError):
+    """The HTTP request itself is malformed (a header that breaks its syntax)."""
+
+    code = "BAD_REQUEST"
 
 
 class NotFound(GatewayError):

@@ -123,7 +123,7 @@ async def test_transport_refusals_carry_the_bad_request_code(
         assert _codes(await response.json()) == ["BAD_REQUEST"]
 
 
-async def test_a_non_ascii_server_key_is_unauthenticated_not_a_crash(
+async def test_a_non_ascii_server_key_is_a_bad_request_not_a_crash(
     gateway: Gateway,
 ) -> None:
     # aiohttp sends header values as latin-1: this is the byte 0xe9 on the wire.
@@ -131,16 +131,22 @@ async def test_a_non_ascii_server_key_is_unauthenticated_not_a_crash(
     status, media, body = await _post(
         gateway, json.dumps({"query": PROVIDERS}).encode(), headers
     )
-    assert (status, media, _codes(body)) == (
-        401,
-        "application/json",
-        ["UNAUTHENTICATED"],
-    )
+    assert (status, media, _codes(body)) == (400, "application/json", ["BAD_REQUEST"])
     headers["Authorization"] = "Bearer \xe9"
     status, _, body = await _post(
         gateway, json.dumps({"query": PROVIDERS}).encode(), headers
     )
-    assert (status, _codes(body)) == (401, ["UNAUTHENTICATED"])
+    assert (status, _codes(body)) == (400, ["BAD_REQUEST"]), body
+
+
+async def test_a_well_formed_unknown_key_is_still_unauthenticated(
+    gateway: Gateway,
+) -> None:
+    headers = {**JSON_BODY, "Authorization": "Bearer not-a-configured-key"}
+    status, _, body = await _post(
+        gateway, json.dumps({"query": PROVIDERS}).encode(), headers
+    )
+    assert (status, _codes(body)) == (401, ["UNAUTHENTICATED"]), body
 
 
 @pytest.fixture
