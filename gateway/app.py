@@ -54,6 +54,7 @@ from resolvers.catalog import Catalog
 from resolvers.context import Clients, Services
 from resolvers.sources import ReviewSource
 from schema import build_schema
+from schema.cost import CostLimits
 from schema.limits import QueryLimits
 from schema.view import GraphQLView, graphql_error_response
 
@@ -209,8 +210,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield {"services": services}
 
     limits = QueryLimits(settings.max_depth, settings.max_aliases, settings.max_tokens)
+    cost = CostLimits(
+        settings.max_cost, settings.max_skus, settings.max_representations
+    )
     view = GraphQLView(
-        build_schema(limits), graphql_ide="graphiql" if settings.graphiql else None
+        build_schema(limits, cost),
+        graphql_ide="graphiql" if settings.graphiql else None,
+        max_response_bytes=settings.max_response_bytes,
     )
 
     async def graphql(request: Request) -> Response:

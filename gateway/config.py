@@ -192,6 +192,10 @@ class Settings:
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
+    max_cost: int = 2000
+    max_skus: int = 100
+    max_representations: int = 100
+    max_response_bytes: int = 5_000_000
     cors_origins: tuple[str, ...] = ()
     trustpilot: TrustpilotSettings | None = None
     etrusted: EtrustedSettings | None = None
@@ -240,6 +244,10 @@ _GATEWAY_KEYS: Final = (
     "max_depth",
     "max_aliases",
     "max_tokens",
+    "max_cost",
+    "max_skus",
+    "max_representations",
+    "max_response_bytes",
     "cors_origins",
 )
 

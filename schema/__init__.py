@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
 from gateway.errors import GatewayError
+from schema.cost import CostLimits, DemandControl
 from schema.errors import ProviderErrors, should_mask
 from schema.limits import QueryLimits, TokenLimit, alias_rule, depth_rule
 from schema.query import ReadQuery
@@ -55,9 +56,12 @@ class GatewaySchema(strawberry.federation.Schema):
                 StrawberryLogger.error(error, execution_context)
 
 
-def build_schema(limits: QueryLimits | None = None) -> GatewaySchema:
-    """The schema enforcing ``limits`` (default: ``QueryLimits()``)."""
+def build_schema(
+    limits: QueryLimits | None = None, cost: CostLimits | None = None
+) -> GatewaySchema:
+    """The schema enforcing ``limits`` and ``cost`` (default: their defaults)."""
     limits = limits or QueryLimits()
+    demand = cost or CostLimits()
     tokens = limits.max_tokens
     rules: list[type[ASTValidationRule]] = [
         depth_rule(limits.max_depth),
@@ -71,6 +75,7 @@ def build_schema(limits: QueryLimits | None = None) -> GatewaySchema:
             lambda: MaskErrors(should_mask_error=should_mask),
             lambda: AddValidationRules(rules),
             lambda: TokenLimit(tokens),
+            lambda: DemandControl(demand),
         ],
     )
 

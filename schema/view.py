@@ -7,18 +7,21 @@
 - Transport errors (bad JSON, no query, a mutation over GET) answer in the GraphQL
   error shape with a 4xx status, never as plain text.
 - The context is built per request from the services and the authenticated caller.
+- An answer larger than ``max_response_bytes`` is not sent: it is replaced by one
+  error with code ``RESPONSE_TOO_LARGE`` (never a truncated body).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Final
+from typing import Any, Final
 
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.base import BaseSchema
 from strawberry.types import ExecutionResult
 
 from gateway.errors import GatewayError
@@ -27,6 +30,7 @@ from resolvers.context import Context, build_context
 GRAPHQL_RESPONSE: Final = "application/graphql-response+json"
 JSON: Final = "application/json"
 TRACE_HEADER: Final = "X-Reviews-Trace"
+TOO_LARGE: Final = "RESPONSE_TOO_LARGE"
 
 
 def negotiate(accept: str | None) -> str | None:
@@ -72,6 +76,12 @@ def graphql_error_response(
 
 class GraphQLView(GraphQL[Context, None]):
     """Strawberry's ASGI view with the gateway's context and media negotiation."""
+
+    def __init__(
+        self, schema: BaseSchema, *, max_response_bytes: int, **options: Any
+    ) -> None:
+        super().__init__(schema, **options)
+        self.max_response_bytes = max_response_bytes
 
     async def handle(self, request: Request) -> Response:
         """Answer one HTTP request (the caller is already on ``request.state``)."""
@@ -128,8 +138,25 @@ class GraphQLView(GraphQL[Context, None]):
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
         sub_response: Response,
     ) -> Response:
+        body = self.encode_json(response_data)
+        if len(body) > self.max_response_bytes:
+            body = json.dumps(
+                {
+                    "errors": [
+                        {
+                            "message": "the answer is larger than "
+                            f"{self.max_response_bytes} bytes; ask for fewer items "
+                            "or fields",
+                            "extensions": {
+                                "code": TOO_LARGE,
+                                "maxBytes": self.max_response_bytes,
+                            },
+                        }
+                    ]
+                }
+            )
         response = Response(
-            self.encode_json(response_data),
+            body,
             status_code=sub_response.status_code or 200,
             media_type=sub_response.media_type or JSON,
         )
