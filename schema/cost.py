@@ -6,12 +6,13 @@ the caller asks for (README, "Limits"):
 * every object (a field of an object, interface or union type) counts 1; scalars
   and enums count 0; introspection (``__schema``, ``__typename``...) counts 0;
 * a field sized by an argument counts once per item: ``first`` (a connection: its
-  default, 20, when left out or null), the number of ``skus``, the number of
+  default, 20, when left out or null; at least 1), the number of ``skus``, the number of
   ``representations``; everything inside it counts once per item too (nested
   lists multiply). A connection's ``edges`` and ``nodes`` are already counted by
   its ``first``; any other list counts ``ASSUMED_LIST_SIZE`` items;
 * a list read in an order no platform offers (``orderBy`` other than ``NEWEST``)
-  reads every matching review of each platform: ``SORTED_READ`` more;
+  reads every matching review of each platform: ``SORTED_READ`` more for a
+  product's list, ``SORTED_SHOP_READ`` for the whole shop's;
 * a mutation field counts ``WRITE`` more.
 
 Fragments are expanded (``schema.fragments``: each field node computed once) and
@@ -47,7 +48,9 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableNode,
     VariableValues,
+    Visitor,
     get_argument_values,
     get_named_type,
     get_nullable_type,
@@ -55,6 +58,7 @@ from graphql import (
     get_variable_values,
     is_composite_type,
     is_list_type,
+    visit,
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
@@ -69,7 +73,11 @@ DEFAULT_FIRST: Final = 20
 ASSUMED_LIST_SIZE: Final = 5
 """Items counted for a list no argument sizes (media, comments, userErrors...)."""
 SORTED_READ: Final = 20
-"""Extra cost of a list sorted in the gateway: it reads whole platform lists."""
+"""Extra cost of a product's list sorted in the gateway: it reads the product's
+whole list at each platform."""
+SORTED_SHOP_READ: Final = 1000
+"""Extra cost of the shop's list sorted in the gateway (``Query.reviews``): it reads
+up to 10,000 reviews at each platform (measured: 60 calls, 5,551 reviews, 1 s)."""
 WRITE: Final = 10
 """Extra cost of a mutation field: a write at a platform."""
 NATIVE_ORDER: Final = "NEWEST"
@@ -136,9 +144,15 @@ class _Estimate:
         arguments = self._arguments(definition, node)
         size = self._size(node, owner, definition, arguments)
         inner = self.selection(node.selection_set, get_named_type(definition.type))
+        return size * (1 + inner) + self._sorted_read(owner, arguments)
+
+    def _sorted_read(
+        self, owner: GraphQLNamedType, arguments: Mapping[str, Any]
+    ) -> int:
         order = arguments.get("orderBy")
-        sorted_read = getattr(order, "name", order) not in (None, NATIVE_ORDER)
-        return size * (1 + inner) + SORTED_READ * sorted_read
+        if getattr(order, "name", order) in (None, NATIVE_ORDER):
+            return 0
+        return SORTED_SHOP_READ if owner is self.schema.query_type else SORTED_READ
 
     def _arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
         try:
@@ -155,11 +169,9 @@ class _Estimate:
     ) -> int:
         if "first" in arguments:
             first = arguments["first"]
-            return DEFAULT_FIRST if first is None else max(0, int(first))
-        for name, cap in (
-            ("skus", self.limits.max_skus),
-            ("representations", self.limits.max_representations),
-        ):
+            # `first: 0` still reads the platforms (pageInfo, totalCount): 1 at least.
+            return DEFAULT_FIRST if first is None else max(1, int(first))
+        for name, cap in _caps(self.limits).items():
             if isinstance(arguments.get(name), list):
                 return _capped(node, name, len(arguments[name]), cap)
         if not is_list_type(get_nullable_type(definition.type)):
@@ -167,6 +179,33 @@ class _Estimate:
         if owner.name.endswith("Connection") and node.name.value in CONNECTION_LISTS:
             return 1
         return ASSUMED_LIST_SIZE
+
+
+def _caps(limits: CostLimits) -> dict[str, int]:
+    """The list arguments with a cap on their length, and the caps."""
+    return {"skus": limits.max_skus, "representations": limits.max_representations}
+
+
+class _RawCaps(Visitor):
+    """Checks capped arguments given as variables before the variables are coerced.
+
+    Coercing 20,000 representations takes the event loop for a quarter second; a
+    list over its cap is refused before that.
+    """
+
+    def __init__(self, variables: Mapping[str, Any], caps: Mapping[str, int]) -> None:
+        super().__init__()
+        self.variables = variables
+        self.caps = caps
+
+    def enter_field(self, node: FieldNode, *_: Any) -> None:
+        for argument in node.arguments or ():
+            cap = self.caps.get(argument.name.value)
+            if cap is None or not isinstance(argument.value, VariableNode):
+                continue
+            raw = self.variables.get(argument.value.name.value)
+            if isinstance(raw, list):
+                _capped(node, argument.name.value, len(raw), cap)
 
 
 def _capped(node: FieldNode, argument: str, count: int, cap: int) -> int:
@@ -217,12 +256,14 @@ def refusal(
     operation = get_operation_ast(document, execution.operation_name)
     if operation is None:
         return None
-    variables = get_variable_values(
-        schema, operation.variable_definitions or (), execution.variables or {}
-    )
-    if isinstance(variables, list):
-        return None  # the executor reports the coercion errors
+    raw = execution.variables or {}
     try:
+        visit(document, _RawCaps(raw, _caps(limits)))
+        variables = get_variable_values(
+            schema, operation.variable_definitions or (), raw
+        )
+        if isinstance(variables, list):
+            return None  # the executor reports the coercion errors
         cost = estimate(schema, fragments_of(document), operation, variables, limits)
     except Refused as refused:
         return refused.error

@@ -163,6 +163,25 @@ async def test_cost_multiplies_nested_lists_with_variables_and_defaults(
         assert gw.calls() == []
 
 
+async def test_shop_wide_sorted_reads_are_costed_as_whole_list_reads(
+    gateway: Gateway,
+) -> None:
+    # No platform sorts by rating: each such read walks the shop's whole list at
+    # every platform, so it counts 1000 besides its objects (one fits the budget).
+    def read(alias: str, rating: int) -> str:
+        return (
+            f"{alias}: reviews(first: 1, orderBy: LOWEST_RATED, "
+            f"filter: {{ ratings: [{rating}] }}) {{ totalCount }}"
+        )
+
+    _, body = await gateway.query("{ " + read("a", 1) + " " + read("b", 2) + " }")
+    error = _only_error(body)
+    assert error["extensions"]["cost"] == 2 * (1000 + 1)
+    assert gateway.calls() == []
+    data = await gateway.data("{ " + read("a", 1) + " }")
+    assert data["a"]["totalCount"] > 0
+
+
 async def test_readme_pages_pass_the_default_budget(gateway: Gateway) -> None:
     data = await gateway.data(PRODUCT_PAGE)
     assert data["product"]["reviews"]["edges"]
