@@ -195,7 +195,7 @@ class Settings:
     max_cost: int = 2000
     max_skus: int = 100
     max_representations: int = 100
-    max_response_bytes: int = 5_000_000
+    max_response_bytes: int = 4_000_000
     cors_origins: tuple[str, ...] = ()
     trustpilot: TrustpilotSettings | None = None
     etrusted: EtrustedSettings | None = None

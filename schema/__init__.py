@@ -17,6 +17,7 @@ from gateway.errors import GatewayError
 from schema.cost import CostLimits, DemandControl
 from schema.errors import ProviderErrors, should_mask
 from schema.limits import QueryLimits, TokenLimit, alias_rule, depth_rule
+from schema.pacing import PacedExecutor
 from schema.query import ReadQuery
 from schema.reply_mutations import ReplyMutations
 from schema.review_mutations import ReviewMutations
@@ -77,6 +78,7 @@ def build_schema(
             lambda: TokenLimit(tokens),
             lambda: DemandControl(demand),
         ],
+        execution_context_class=PacedExecutor,
     )
 
 
