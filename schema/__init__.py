@@ -1,7 +1,8 @@
 """The GraphQL schema: an Apollo Federation 2 subgraph over the resolvers.
 
-``build_schema(limits)`` makes the schema with its query limits (the app builds one
-from its settings); ``schema`` is the one with default limits, for the SDL snapshot.
+``build_schema(limits, cost)`` makes the schema with its query limits and its demand
+control (the app builds one from its settings); ``schema`` is the one with default
+limits, for the SDL snapshot.
 """
 
 import logging

@@ -1,6 +1,7 @@
 """Query limits: depth, aliases and tokens, each refused with a clear, coded error.
 
-Depth and aliases are validation rules (nothing executes past them); the token limit
+Depth and aliases are validation rules (nothing executes past them), counted on each
+operation with its fragments expanded (``schema.fragments``); the token limit
 is the parser's own (``max_tokens``), whose syntax error gets a code here. Page size
 is limited where pages are made (``first`` at most ``max_page_size``).
 """
