@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve sandbox test lint fmt sdl bench bench-faults audit clean
+.PHONY: install serve sandbox test lint fmt sdl bench bench-faults bench-abuse audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench: $(STAMP)
 ## Share of queries answered, and complete, under injected faults.
 bench-faults: $(STAMP)
 	$(BIN)/python bench/faults.py
+
+## The costliest anonymous operations the limits allow: calls, time, memory, /healthz.
+bench-abuse: $(STAMP)
+	$(BIN)/python bench/abuse.py
 
 ## The graphql-http audit suite (GraphQL-over-HTTP MUST/SHOULD) against `make serve`.
 audit:

@@ -40,7 +40,8 @@ async def process(
     args: Sequence[str],
     probe: str,
     env: dict[str, str] | None = None,
-) -> AsyncIterator[None]:
+) -> AsyncIterator[subprocess.Popen[bytes]]:
+    """A ``gateway.cli`` process, up once ``probe`` answers; yields the process."""
     proc = subprocess.Popen(  # noqa: ASYNC220 - a server process we stop below
         [sys.executable, "-m", "gateway.cli", *args],
         env={**os.environ, **(env or {})},
@@ -49,7 +50,7 @@ async def process(
     )
     try:
         await wait_until_up(http, probe)
-        yield
+        yield proc
     finally:
         proc.send_signal(signal.SIGINT)
         try:

@@ -59,6 +59,7 @@ from resolvers.catalog import Catalog
 from resolvers.context import Clients, Services
 from resolvers.sources import ReviewSource
 from schema import build_schema
+from schema.cost import CostLimits
 from schema.limits import QueryLimits
 from schema.view import GraphQLView, graphql_error_response
 
@@ -229,13 +230,17 @@ async def _sandbox_control(request: Request) -> Response:
 
 
 def _view(settings: Settings, limits: QueryLimits) -> GraphQLView:
+    cost = CostLimits(
+        settings.max_cost, settings.max_skus, settings.max_representations
+    )
     # In sandbox mode GraphiQL's first tab carries the sandbox key (all scopes).
     sandbox_key = {"Authorization": f"Bearer {SANDBOX_SERVER_KEY}"}
     return GraphQLView(
-        build_schema(limits),
+        build_schema(limits, cost),
         graphql_ide="graphiql" if settings.graphiql else None,
         ide_headers=sandbox_key if settings.mode is Mode.SANDBOX else None,
         max_body_bytes=settings.max_body_bytes,
+        max_response_bytes=settings.max_response_bytes,
     )
 
 

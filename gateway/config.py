@@ -201,6 +201,10 @@ class Settings:
     max_tokens: int = 2000
     max_body_bytes: int = 1024 * 1024
     """A POST body (or GET query string) over this many bytes answers 413."""
+    max_cost: int = 2000
+    max_skus: int = 100
+    max_representations: int = 100
+    max_response_bytes: int = 4_000_000
     cors_origins: tuple[str, ...] = ()
     cursor_secret: Secret = field(default_factory=lambda: _PROCESS_CURSOR_SECRET)
     """The HMAC key that signs list cursors (``resolvers.cursor``)."""
@@ -252,6 +256,10 @@ _GATEWAY_KEYS: Final = (
     "max_aliases",
     "max_tokens",
     "max_body_bytes",
+    "max_cost",
+    "max_skus",
+    "max_representations",
+    "max_response_bytes",
     "cors_origins",
     "cursor_secret",
 )

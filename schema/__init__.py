@@ -1,7 +1,8 @@
 """The GraphQL schema: an Apollo Federation 2 subgraph over the resolvers.
 
-``build_schema(limits)`` makes the schema with its query limits (the app builds one
-from its settings); ``schema`` is the one with default limits, for the SDL snapshot.
+``build_schema(limits, cost)`` makes the schema with its query limits and its demand
+control (the app builds one from its settings); ``schema`` is the one with default
+limits, for the SDL snapshot.
 """
 
 import logging
@@ -15,8 +16,10 @@ from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, Info
 
 from gateway.errors import GatewayError
+from schema.cost import CostLimits, DemandControl
 from schema.errors import ProviderErrors, should_mask
 from schema.limits import QueryLimits, TokenLimit, alias_rule, depth_rule
+from schema.pacing import PacedExecutor
 from schema.query import ReadQuery
 from schema.reply_mutations import ReplyMutations
 from schema.representations import check_representations, entity_keys
@@ -80,9 +83,12 @@ class GatewaySchema(strawberry.federation.Schema):
                 )
 
 
-def build_schema(limits: QueryLimits | None = None) -> GatewaySchema:
-    """The schema enforcing ``limits`` (default: ``QueryLimits()``)."""
+def build_schema(
+    limits: QueryLimits | None = None, cost: CostLimits | None = None
+) -> GatewaySchema:
+    """The schema enforcing ``limits`` and ``cost`` (default: their defaults)."""
     limits = limits or QueryLimits()
+    demand = cost or CostLimits()
     tokens = limits.max_tokens
     rules: list[type[ASTValidationRule]] = [
         depth_rule(limits.max_depth),
@@ -99,7 +105,9 @@ def build_schema(limits: QueryLimits | None = None) -> GatewaySchema:
             lambda: MaskErrors(should_mask_error=should_mask),
             lambda: AddValidationRules(rules),
             lambda: TokenLimit(tokens),
+            lambda: DemandControl(demand),
         ],
+        execution_context_class=PacedExecutor,
     )
 
 

@@ -1,6 +1,7 @@
 """Query limits: depth, aliases and tokens, each refused with a clear, coded error.
 
-Depth and aliases are validation rules (nothing executes past them); the token limit
+Depth and aliases are validation rules (nothing executes past them), counted on each
+operation with its fragments expanded (``schema.fragments``); the token limit
 is the parser's own (``max_tokens``), whose syntax error gets a code here. Page size
 is limited where pages are made (``first`` at most ``max_page_size``).
 """
@@ -12,16 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
-    FieldNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
     ValidationRule,
 )
 from strawberry.extensions import SchemaExtension
+
+from schema.fragments import Fragments, Memo, fragments_of, level_fields
 
 TOO_DEEP = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES = "QUERY_TOO_MANY_ALIASES"
@@ -38,36 +37,43 @@ class QueryLimits:
 
 
 def _depth(
-    selections: SelectionSetNode | None,
-    context: ValidationContext,
-    seen: frozenset[str],
+    selections: SelectionSetNode | None, fragments: Fragments, memo: Memo[int]
 ) -> int:
     if selections is None:
         return 0
     deepest = 0
-    for node in selections.selections:
-        if isinstance(node, FieldNode):
-            if node.name.value.startswith("__"):
-                continue  # introspection is not the data graph
-            deepest = max(deepest, 1 + _depth(node.selection_set, context, seen))
-        elif isinstance(node, InlineFragmentNode):
-            deepest = max(deepest, _depth(node.selection_set, context, seen))
-        elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen:
-            fragment = context.get_fragment(node.name.value)
-            if fragment is not None:
-                inner = seen | {node.name.value}
-                deepest = max(deepest, _depth(fragment.selection_set, context, inner))
+    for _, node in level_fields(selections, fragments):
+        if node.name.value.startswith("__"):
+            continue  # introspection is not the data graph
+        inner = memo.of(node, lambda n: _depth(n.selection_set, fragments, memo))
+        deepest = max(deepest, 1 + inner)
     return deepest
 
 
+def _aliases(
+    selections: SelectionSetNode | None, fragments: Fragments, memo: Memo[int]
+) -> int:
+    if selections is None:
+        return 0
+    count = 0
+    for _, node in level_fields(selections, fragments):
+        inner = memo.of(node, lambda n: _aliases(n.selection_set, fragments, memo))
+        count += inner + (node.alias is not None)
+    return count
+
+
 def depth_rule(max_depth: int) -> type[ValidationRule]:
-    """A rule refusing operations nested deeper than ``max_depth`` fields."""
+    """A rule refusing operations nested deeper than ``max_depth`` fields.
+
+    Depth is counted with fragments expanded (each fragment walked once).
+    """
 
     class DepthLimit(ValidationRule):
         def enter_operation_definition(
             self, node: OperationDefinitionNode, *_: Any
         ) -> None:
-            depth = _depth(node.selection_set, self.context, frozenset())
+            fragments = fragments_of(self.context.document)
+            depth = _depth(node.selection_set, fragments, Memo(0))
             if depth > max_depth:
                 self.report_error(
                     GraphQLError(
@@ -82,23 +88,23 @@ def depth_rule(max_depth: int) -> type[ValidationRule]:
 
 
 def alias_rule(max_aliases: int) -> type[ValidationRule]:
-    """A rule refusing documents with more than ``max_aliases`` aliases."""
+    """A rule refusing operations with more than ``max_aliases`` aliases.
+
+    Aliases are counted on the operation with fragments expanded: an alias inside
+    a fragment counts once for every place the fragment is spread.
+    """
 
     class AliasLimit(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            self.count = 0
-            self.reported = False
-
-        def enter_field(self, node: FieldNode, *_: Any) -> None:
-            if node.alias is None:
-                return
-            self.count += 1
-            if self.count > max_aliases and not self.reported:
-                self.reported = True
+        def enter_operation_definition(
+            self, node: OperationDefinitionNode, *_: Any
+        ) -> None:
+            fragments = fragments_of(self.context.document)
+            count = _aliases(node.selection_set, fragments, Memo(0))
+            if count > max_aliases:
                 self.report_error(
                     GraphQLError(
-                        f"at most {max_aliases} aliases are allowed",
+                        f"the operation has {count} aliases with its fragments "
+                        f"expanded; at most {max_aliases} are allowed",
                         node,
                         extensions={"code": TOO_MANY_ALIASES},
                     )

@@ -10,6 +10,8 @@
 - The context is built per request from the services and the authenticated caller.
 - Browsers get the GraphiQL page of ``schema.graphiql`` (a fallback when its CDN
   scripts cannot load, the README's product-page query, the sandbox key header).
+- An answer larger than ``max_response_bytes`` is not sent: it is replaced by one
+  error with code ``RESPONSE_TOO_LARGE`` (never a truncated body).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ MIB: Final = 1024 * 1024
 GRAPHQL_RESPONSE: Final = "application/graphql-response+json"
 JSON: Final = "application/json"
 TRACE_HEADER: Final = "X-Reviews-Trace"
+TOO_LARGE: Final = "RESPONSE_TOO_LARGE"
 
 
 def negotiate(accept: str | None) -> str | None:
@@ -88,7 +91,8 @@ class GraphQLView(GraphQL[Context, None]):
     """Strawberry's ASGI view with the gateway's context and media negotiation.
 
     ``ide_headers`` are the request headers GraphiQL's default tab starts with;
-    ``max_body_bytes`` bounds what is read of a request (413 past it).
+    ``max_body_bytes`` bounds what is read of a request (413 past it), and
+    ``max_response_bytes`` what is sent back (``RESPONSE_TOO_LARGE`` past it).
     """
 
     def __init__(
@@ -96,9 +100,11 @@ class GraphQLView(GraphQL[Context, None]):
         *args: Any,
         ide_headers: Mapping[str, str] | None = None,
         max_body_bytes: int = MIB,
+        max_response_bytes: int = 4_000_000,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.max_response_bytes = max_response_bytes
         self._ide_headers = dict(ide_headers or {})
         self._ide_page: str | None = None
         self.max_body_bytes = max_body_bytes
@@ -169,8 +175,25 @@ class GraphQLView(GraphQL[Context, None]):
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
         sub_response: Response,
     ) -> Response:
+        body = self.encode_json(response_data)
+        if len(body) > self.max_response_bytes:
+            body = json.dumps(
+                {
+                    "errors": [
+                        {
+                            "message": "the answer is larger than "
+                            f"{self.max_response_bytes} bytes; ask for fewer items "
+                            "or fields",
+                            "extensions": {
+                                "code": TOO_LARGE,
+                                "maxBytes": self.max_response_bytes,
+                            },
+                        }
+                    ]
+                }
+            )
         response = Response(
-            self.encode_json(response_data),
+            body,
             status_code=sub_response.status_code or 200,
             media_type=sub_response.media_type or JSON,
         )
