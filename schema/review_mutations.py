@@ -9,7 +9,9 @@ import strawberry
 
 from gateway import records
 from resolvers import review_writes
+from resolvers.context import Context
 from resolvers.review_inputs import NewReview, ReviewEdit, StatusChange
+from resolvers.reviews import readable
 from resolvers.writes import IdInput
 from schema._info import Info
 from schema.enums import MediaType, Provider, ReviewStatus
@@ -197,8 +199,9 @@ class SetReviewStatusPayload:
     client_mutation_id: str | None = strawberry.field(description="The key, echoed.")
 
 
-def _review(record: records.Review | None) -> Review | None:
-    return Review.from_record(record) if record else None
+def _review(ctx: Context, record: records.Review | None) -> Review | None:
+    """The written review under the lists' status rule: none for a write-only key."""
+    return Review.from_record(record) if record and readable(ctx, record) else None
 
 
 @strawberry.type
@@ -216,7 +219,7 @@ class ReviewMutations:
             info.context, input.new_review(), key
         )
         return CreateReviewPayload(
-            review=_review(result.value),
+            review=_review(info.context, result.value),
             user_errors=user_errors(result),
             client_mutation_id=key,
         )
@@ -232,7 +235,7 @@ class ReviewMutations:
         key = input.client_mutation_id
         result = await review_writes.update_review(info.context, input.edit(), key)
         return UpdateReviewPayload(
-            review=_review(result.value),
+            review=_review(info.context, result.value),
             user_errors=user_errors(result),
             client_mutation_id=key,
         )
@@ -268,7 +271,11 @@ class ReviewMutations:
         done = result.value
         return SetReviewStatusPayload(
             review_ids=[strawberry.ID(i) for i in done.review_ids] if done else [],
-            reviews=[Review.from_record(r) for r in done.reviews] if done else [],
+            reviews=[
+                Review.from_record(r)
+                for r in (done.reviews if done else ())
+                if readable(info.context, r)
+            ],
             user_errors=user_errors(result),
             client_mutation_id=key,
         )

@@ -8,9 +8,13 @@ public name is first name and initial; a report can be read back by a server key
 import base64
 from typing import Any
 
+import aiohttp
+
+from gateway.config import ApiKey
 from gateway.records import Provider, ReviewKey
+from resolvers.access import digest
 from resolvers.ids import review_id
-from tests.graph.conftest import SERVER_KEY, Gateway
+from tests.graph.conftest import SERVER_KEY, Gateway, serve_gateway
 
 UNPUBLISHED = ["HIDDEN", "PENDING", "ARCHIVED", "REJECTED"]
 LIST = """
@@ -125,6 +129,36 @@ async def test_a_conversation_does_not_lead_to_its_unpublished_review(
     assert anonymous["conversation"] == {"state": "PUBLIC", "review": None}
     server = await gateway.data(query, {"id": thread}, key=SERVER_KEY)
     assert server["conversation"]["review"] == {"id": pending["id"]}
+
+
+WRITER = "writer-without-read-private"
+HIDE = """
+mutation ($input: SetReviewStatusInput!) {
+  setReviewStatus(input: $input) { reviewIds reviews { id status } userErrors { code } }
+}"""
+
+
+async def test_a_write_answers_no_review_its_caller_may_not_read(
+    http: aiohttp.ClientSession,
+) -> None:
+    keys = (ApiKey("writer", digest(WRITER), ("write",)),)
+    async with serve_gateway(http, api_keys=keys) as gateway:
+        listed = await gateway.data(
+            LIST, {"filter": {"providers": ["MAYAR"]}}, key=SERVER_KEY
+        )
+        target = _nodes(listed, "reviews")[0]["id"]
+        changes = [{"reviewId": target, "status": "HIDDEN"}]
+        data = await gateway.data(HIDE, {"input": {"reviews": changes}}, key=WRITER)
+        hidden = data["setReviewStatus"]
+        assert hidden["userErrors"] == []
+        assert hidden["reviewIds"] == [target]
+        # Changed, but without read:private a HIDDEN review does not exist.
+        assert hidden["reviews"] == []
+        shown = [{"reviewId": target, "status": "PUBLISHED"}]
+        data = await gateway.data(HIDE, {"input": {"reviews": shown}}, key=WRITER)
+        assert data["setReviewStatus"]["reviews"] == [
+            {"id": target, "status": "PUBLISHED"}
+        ]
 
 
 # --- item 2: hasReply sees only the replies the caller may read --------------------
