@@ -233,8 +233,8 @@ class ReviewEdge:
 
 @strawberry.type(description="Where a page stands in its list (Relay).")
 class PageInfo:
-    has_next_page: bool = strawberry.field(description="More reviews follow.")
-    has_previous_page: bool = strawberry.field(description="Reviews came before.")
+    has_next_page: bool = strawberry.field(description="More items follow.")
+    has_previous_page: bool = strawberry.field(description="Items came before.")
     start_cursor: str | None = strawberry.field(description="The first edge's cursor.")
     end_cursor: str | None = strawberry.field(description="The last edge's cursor.")
 

@@ -3,7 +3,6 @@
 import asyncio
 import json
 import logging
-import time
 
 import aiohttp
 
@@ -44,11 +43,10 @@ async def test_a_slow_platform_is_cut_at_the_request_deadline(
             FaultSettings(latency_ms=3000)
         )
         sku = gateway.sandbox.catalog.products[0].sku
-        started = time.monotonic()
         status, body = await gateway.query(SUMMARY, {"sku": sku})
-        elapsed = time.monotonic() - started
     assert status == 200
-    assert elapsed < 1.5
+    # eTrusted would answer after 3 s, inside its own 5 s timeout: only the
+    # request's 0.5 s deadline leaves it out.
     providers = {
         p["provider"] for p in body["data"]["product"]["ratingSummary"]["providers"]
     }
