@@ -513,29 +513,39 @@ async def test_reviews_by_keys_walk_each_payment_links_list_once(
     assert all("paymentLinkId=" in c.query for c in mayar.calls)
 
 
-async def test_keys_without_locator_share_one_scan(mayar: Harness) -> None:
-    order = mayar.expected()
-    near, far = order[3], order[150]
+async def test_keys_it_never_issued_cost_no_call(mayar: Harness) -> None:
+    known = mayar.expected()[3]
+    stored = mayar.store.reviews[known]
+    keys = [
+        ReviewKey(known),  # no locator: only the merchant's whole list has it
+        ReviewKey(known, "not-a-payment-link-of-the-catalog"),
+        ReviewKey(known, stored.payment_link_id),
+    ]
 
-    results = await mayar.client.reviews_by_keys([ReviewKey(far), ReviewKey(near)])
+    results = await mayar.client.reviews_by_keys(keys)
 
-    assert [
-        r.provider_review_id for r in results if r and not isinstance(r, ProviderError)
-    ] == [far, near]
-    # One scan, 100 a page, stopping at the page holding the last wanted id.
-    assert len(mayar.calls) == 2
-    missing = await mayar.client.reviews_by_keys([ReviewKey("no-such-review")])
-    assert missing == [None]
-    assert len(mayar.calls) == 2 + -(-len(order) // 100)
+    assert results[:2] == [None, None]
+    found = results[2]
+    assert found is not None
+    assert not isinstance(found, ProviderError)
+    assert found.provider_review_id == known
+    # Only the catalog link was walked: one page.
+    assert len(mayar.calls) == 1
+    assert f"paymentLinkId={stored.payment_link_id}" in mayar.calls[0].query
 
 
 async def test_a_failing_key_gets_the_error_in_its_slot(mayar: Harness) -> None:
     active = stored_review(mayar, "ACTIVE")
     mayar.faults(error_rate=1.0)
+    other = next(
+        r
+        for r in mayar.store.reviews.values()
+        if r.payment_link_id != active.payment_link_id
+    )
     results = await mayar.client.reviews_by_keys(
         [
             ReviewKey(active.id, active.payment_link_id),
-            ReviewKey(active.id),
+            ReviewKey(other.id, other.payment_link_id),
         ]
     )
     assert all(isinstance(r, ProviderUnavailable) for r in results)

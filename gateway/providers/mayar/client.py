@@ -87,21 +87,6 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-_MALFORMED: Final = "/"
-"""The walk of a key whose locator is malformed: none (no payment link id is it)."""
-
-
-def _walk_of(key: ReviewKey) -> str | None:
-    """Which list finds ``key``: its payment link, or the merchant's (``None``).
-
-    ``_MALFORMED`` for a locator that names no payment link.
-    """
-    if key.locator is None:
-        return None
-    link = parse_locator(key.locator)
-    return _MALFORMED if link is None else link
-
-
 def _check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
@@ -199,34 +184,39 @@ class MayarClient:
         keys of one link share one walk of ``GET /hl/v2/reviews?paymentLinkId=``
         (100 a page, every state, with the customer's name) that stops once all
         are found, so a lookup costs ``ceil(its position in the link's list /
-        100)`` calls; links are walked concurrently. Keys without a locator share
-        one walk of the merchant's whole list the same way. ``None``: no such
-        review (or a malformed locator, which costs no call).
+        100)`` calls; links are walked concurrently. ``None``, without a call: no
+        such review, or a key this client never issued (no locator, a malformed
+        one, or a payment link outside the catalog): finding those would mean
+        walking the merchant's whole list, a dozen calls of Mayar's 20 a minute.
         """
-        wanted: defaultdict[str | None, set[str]] = defaultdict(set)
+        wanted: defaultdict[str, set[str]] = defaultdict(set)
         for key in keys:
-            if _walk_of(key) != _MALFORMED:
-                wanted[_walk_of(key)].add(key.id)
+            link = self._link_of(key)
+            if link is not None:
+                wanted[link].add(key.id)
         walks = list(wanted.items())
         found = await gather_all(
             settle(self._scan_for(frozenset(ids), link)) for link, ids in walks
         )
-        by_walk = dict(zip((link for link, _ in walks), found, strict=True))
+        by_link = dict(zip((link for link, _ in walks), found, strict=True))
         results: list[Review | ProviderError | None] = []
         for key in keys:
-            walk = _walk_of(key)
-            scanned = None if walk == _MALFORMED else by_walk[walk]
+            link = self._link_of(key)
+            scanned = None if link is None else by_link[link]
             if scanned is None or isinstance(scanned, ProviderError):
                 results.append(scanned)
             else:
                 results.append(scanned.get(key.id))
         return results
 
-    async def _scan_for(
-        self, ids: frozenset[str], link: str | None = None
-    ) -> dict[str, Review]:
-        """Walk one payment link's list (``None``: the merchant's) for ``ids``."""
-        params: Params = {} if link is None else {"paymentLinkId": link}
+    def _link_of(self, key: ReviewKey) -> str | None:
+        """The catalog payment link whose list holds ``key``; ``None``: none does."""
+        link = parse_locator(key.locator) if key.locator else None
+        return link if link in self._catalog else None
+
+    async def _scan_for(self, ids: frozenset[str], link: str) -> dict[str, Review]:
+        """Walk one payment link's list for ``ids``."""
+        params: Params = {"paymentLinkId": link}
         found: dict[str, Review] = {}
         after: str | None = None
         more = bool(ids)
