@@ -113,6 +113,8 @@ class Context:
     problems: list[ProviderProblem] = field(default_factory=list)
     show_trace: bool = False
     """Whether the response carries ``extensions.providers`` (X-Reviews-Trace: 1)."""
+    threads_read: set[str] = field(default_factory=set)
+    """Reply threads read to apply ``hasReply`` (bounded per request)."""
 
     def sink(self, path: Path | None = None) -> ErrorSink:
         """A callable that records a platform failure at ``path``.

@@ -14,18 +14,19 @@ from gateway.records import (
     Reply,
     Review,
 )
-from resolvers.context import Context, ErrorSink
+from resolvers.context import READ_PRIVATE, Context, ErrorSink
 from resolvers.filters import ReviewFilter
 
 MAX_THREAD_READS: Final = 200
-"""Threads one list may read to apply ``hasReply`` for a caller without private
+"""Threads one request may read to apply ``hasReply`` for a caller without private
 threads: a list item does not say whether its thread is public, so each distinct
-thread costs one (cached, coalesced) read. Beyond this the list is refused."""
+thread costs one (cached, coalesced) read. The count is the request's, over all its
+lists and aliases; beyond it the list that needs more is refused."""
 
 
 def sees_private_threads(ctx: Context) -> bool:
-    """Private threads are the business's own; only server keys see them."""
-    return ctx.caller.key_name is not None
+    """Private threads are the business's own: only ``read:private`` sees them."""
+    return READ_PRIVATE in ctx.caller.scopes
 
 
 async def conversation(
@@ -46,13 +47,13 @@ class ReplyScreen:
     A server key sees every thread, so any thread is a reply (no call). Anyone else
     sees public replies only: the threads that decide (``threads_deciding``) are read
     in one batch per page through the conversation loader and the result cache, at
-    most ``MAX_THREAD_READS`` distinct threads per list (``InvalidInput`` beyond).
+    most ``MAX_THREAD_READS`` distinct threads per request (``InvalidInput``
+    beyond), counted on the request's context across all its lists.
     """
 
     def __init__(self, ctx: Context, review_filter: ReviewFilter) -> None:
         self._ctx = ctx
         self._filter = review_filter
-        self._read: set[str] = set()
 
     async def __call__(self, reviews: Sequence[Review]) -> list[bool]:
         """Whether each of ``reviews`` passes the filter, aligned with them."""
@@ -62,11 +63,13 @@ class ReplyScreen:
         deciding = self._filter.threads_deciding(reviews)
         if not deciding:
             return [accepts(r, {}) for r in reviews]
-        self._read.update(deciding)
-        if len(self._read) > MAX_THREAD_READS:
+        read = self._ctx.threads_read
+        read.update(deciding)
+        if len(read) > MAX_THREAD_READS:
             raise InvalidInput(
                 f"hasReply would read more than {MAX_THREAD_READS} reply threads "
-                "for this list; narrow the filter (a product, a platform, a period)"
+                "in this request; narrow the filter (a product, a platform, a "
+                "period) or ask for fewer lists"
             )
         threads = await self._ctx.loaders.conversation_by_id.load_many(deciding)
         public = {

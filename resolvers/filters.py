@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Final
 
 from gateway.records import Provider, Review, ReviewKind, ReviewQuery, ReviewStatus
 
@@ -104,6 +105,12 @@ class ReviewFilter:
     def filters_in_gateway(self) -> bool:
         return (self.with_media, self.verified, self.has_reply) != (None, None, None)
 
+
+WITH_REPLIES: Final = frozenset(
+    {Provider.TRUSTPILOT, Provider.ETRUSTED, Provider.TRUSTOO}
+)
+"""Platforms whose reviews can have a reply or a thread (Mayar's have neither): a
+list filtered on ``hasReply: true`` asks no other platform."""
 
 SortKey = tuple[float, float, int, str]
 PROVIDER_RANK = {provider: rank for rank, provider in enumerate(Provider)}

@@ -19,7 +19,7 @@ from resolvers import cursor as cursors
 from resolvers.connections import Connection, Edge, check_first
 from resolvers.context import READ_PRIVATE, Context, ErrorSink
 from resolvers.cursor import Cursor, StreamPosition
-from resolvers.filters import ReviewFilter, ReviewOrder
+from resolvers.filters import WITH_REPLIES, ReviewFilter, ReviewOrder
 from resolvers.merge import Stream, merge, page_size
 from resolvers.products import Product, product
 
@@ -35,7 +35,10 @@ def _providers(
     ctx: Context, skus: tuple[str, ...] | None, f: ReviewFilter
 ) -> list[Provider]:
     chosen = [
-        p for p in ctx.services.providers if f.providers is None or p in f.providers
+        p
+        for p in ctx.services.providers
+        if (f.providers is None or p in f.providers)
+        and (f.has_reply is not True or p in WITH_REPLIES)
     ]
     if skus is None:
         return chosen

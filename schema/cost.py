@@ -10,9 +10,10 @@ the caller asks for (README, "Limits"):
   ``representations``; everything inside it counts once per item too (nested
   lists multiply). A connection's ``edges`` and ``nodes`` are already counted by
   its ``first``; any other list counts ``ASSUMED_LIST_SIZE`` items;
-* a list read in an order no platform offers (``orderBy`` other than ``NEWEST``)
-  reads every matching review of each platform: ``SORTED_READ`` more for a
-  product's list, ``SORTED_SHOP_READ`` for the whole shop's;
+* a list read in an order no platform offers (``orderBy`` other than ``NEWEST``),
+  or filtered on what no platform filters (``withMedia``, ``verified``,
+  ``hasReply``), may read every matching review of each platform: ``SORTED_READ``
+  more for a product's list, ``SORTED_SHOP_READ`` for the whole shop's;
 * a mutation field counts ``WRITE`` more.
 
 Fragments are expanded (``schema.fragments``: each field node computed once) and
@@ -73,11 +74,16 @@ DEFAULT_FIRST: Final = 20
 ASSUMED_LIST_SIZE: Final = 5
 """Items counted for a list no argument sizes (media, comments, userErrors...)."""
 SORTED_READ: Final = 20
-"""Extra cost of a product's list sorted in the gateway: it reads the product's
-whole list at each platform."""
+"""Extra cost of a product's list sorted or filtered in the gateway: it may read the
+product's whole list at each platform."""
 SORTED_SHOP_READ: Final = 1000
-"""Extra cost of the shop's list sorted in the gateway (``Query.reviews``): it reads
-up to 10,000 reviews at each platform (measured: 60 calls, 5,551 reviews, 1 s)."""
+"""Extra cost of the shop's list sorted or filtered in the gateway (``Query.reviews``):
+it reads up to 10,000 reviews at each platform (measured: 60 calls, 5,551 reviews,
+1 s)."""
+GATEWAY_FILTERS: Final = ("withMedia", "verified", "hasReply")
+"""Filters no platform applies: the gateway reads on until a page is full, so a
+list asking for a rare match may read the whole list (hasReply also reads the
+threads that decide)."""
 WRITE: Final = 10
 """Extra cost of a mutation field: a write at a platform."""
 NATIVE_ORDER: Final = "NEWEST"
@@ -144,13 +150,18 @@ class _Estimate:
         arguments = self._arguments(definition, node)
         size = self._size(node, owner, definition, arguments)
         inner = self.selection(node.selection_set, get_named_type(definition.type))
-        return size * (1 + inner) + self._sorted_read(owner, arguments)
+        return size * (1 + inner) + self._whole_list_read(owner, arguments)
 
-    def _sorted_read(
+    def _whole_list_read(
         self, owner: GraphQLNamedType, arguments: Mapping[str, Any]
     ) -> int:
+        """The extra cost of a list the gateway itself sorts or filters."""
         order = arguments.get("orderBy")
-        if getattr(order, "name", order) in (None, NATIVE_ORDER):
+        filters = arguments.get("filter")
+        in_gateway = isinstance(filters, Mapping) and any(
+            filters.get(name) is not None for name in GATEWAY_FILTERS
+        )
+        if getattr(order, "name", order) in (None, NATIVE_ORDER) and not in_gateway:
             return 0
         return SORTED_SHOP_READ if owner is self.schema.query_type else SORTED_READ
 

@@ -162,6 +162,34 @@ async def test_shop_wide_sorted_reads_are_costed_as_whole_list_reads(
     assert data["a"]["totalCount"] > 0
 
 
+async def test_lists_filtered_in_the_gateway_are_costed_as_whole_list_reads(
+    gateway: Gateway,
+) -> None:
+    # No platform filters on media, verification or replies: the gateway reads on
+    # until a page is full, and for hasReply reads the threads that decide too.
+    def read(alias: str, rating: int, field: str) -> str:
+        return (
+            f"{alias}: reviews(first: 1, "
+            f"filter: {{ ratings: [{rating}], {field}: true }}) {{ totalCount }}"
+        )
+
+    reads = [read(f"r{n}", 1 + n % 5, "hasReply") for n in range(3)]
+    _, body = await gateway.query("{ " + " ".join(reads) + " }")
+    assert _only_error(body)["extensions"]["cost"] == 3 * (1000 + 1)
+    products = (
+        "products(skus: $skus) { reviews(first: 1, filter: { verified: true }) "
+        "{ totalCount } }"
+    )
+    query = "query ($skus: [String!]!) { " + products + " }"
+    skus = [*_skus(gateway, 48), *(f"NO-SUCH-{n}" for n in range(52))]
+    _, body = await gateway.query(query, {"skus": skus})
+    assert _only_error(body)["extensions"]["cost"] == 100 * (1 + 1 + 20)
+    assert gateway.calls() == []
+    # One of them fits the budget and runs.
+    data = await gateway.data("{ " + read("m", 5, "withMedia") + " }")
+    assert data["m"] is not None
+
+
 async def test_readme_pages_pass_the_default_budget(gateway: Gateway) -> None:
     # The README's product page, as GraphiQL's first tab holds it.
     data = await gateway.data(PRODUCT_PAGE_QUERY)

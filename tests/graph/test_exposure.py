@@ -245,6 +245,31 @@ async def test_has_reply_counts_only_public_replies_for_anonymous_callers(
     assert private <= {n["id"] for n in _nodes(server, "product", "reviews")}
 
 
+async def test_only_read_private_sees_private_threads(
+    http: aiohttp.ClientSession,
+) -> None:
+    keys = (ApiKey("writer", digest(WRITER), ("write",)),)
+    async with serve_gateway(http, api_keys=keys) as gateway:
+        sku = await _make_a_thread_private(gateway)
+        filter_ = {**TRUSTPILOT_ONLY, "hasReply": True}
+        variables = {"sku": sku, "filter": filter_}
+        private = await gateway.data(PRODUCT_REVIEWS, variables, key=SERVER_KEY)
+        public = await gateway.data(PRODUCT_REVIEWS, variables)
+        writer = await gateway.data(PRODUCT_REVIEWS, variables, key=WRITER)
+        seen = {n["id"] for n in _nodes(writer, "product", "reviews")}
+        assert seen == {n["id"] for n in _nodes(public, "product", "reviews")}
+        assert seen < {n["id"] for n in _nodes(private, "product", "reviews")}
+
+
+async def test_has_reply_asks_no_platform_without_replies(gateway: Gateway) -> None:
+    sku = _mayar_sku(gateway)
+    await gateway.data(PRODUCT_REVIEWS, {"sku": sku, "filter": {"hasReply": True}})
+    # Mayar reviews have no replies: there is nothing to read there.
+    assert gateway.calls("mayar") == []
+    await gateway.data(PRODUCT_REVIEWS, {"sku": sku, "filter": {"hasReply": False}})
+    assert gateway.calls("mayar") != []
+
+
 # --- item 3: Mayar ids and names -------------------------------------------------
 
 MAYAR_REVIEWS = """
