@@ -40,7 +40,7 @@ Decisions where the platforms' docs are silent:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, TypeVar
 
 from gateway.errors import ProviderRejected
@@ -61,6 +61,7 @@ from resolvers.review_inputs import (
     trimmed_review,
     utc,
 )
+from resolvers.reviews import readable
 from resolvers.writes import (
     NOT_FOUND,
     Checks,
@@ -86,6 +87,17 @@ class StatusChanges:
 
     review_ids: tuple[str, ...]
     reviews: tuple[Review, ...]
+
+
+def _visible(ctx: Context, result: WriteResult[Review]) -> WriteResult[Review]:
+    """The written review under the lists' status rule (``reviews.readable``).
+
+    A key with ``write`` but not ``read:private`` changes reviews it may not read:
+    a HIDDEN one comes back as no review, like every read of it.
+    """
+    if result.value is None or readable(ctx, result.value):
+        return result
+    return replace(result, value=None)
 
 
 # --- createReview ----------------------------------------------------------------
@@ -154,7 +166,7 @@ async def create_review(
     trustoo = new.provider is Provider.TRUSTOO
     make = _trustoo_create if trustoo else _mayar_create
     op = "createReview"
-    return await perform(
+    result = await perform(
         ctx,
         new.provider,
         op,
@@ -165,6 +177,7 @@ async def create_review(
         subject=SKU_PATH,
         known=None if trustoo else MAYAR_CREATE_REFUSALS,
     )
+    return _visible(ctx, result)
 
 
 # --- updateReview ----------------------------------------------------------------
@@ -204,7 +217,7 @@ async def update_review(
     }
     op = "updateReview"
     fingerprint = (op, review, edit.rating, edit.body, edit.author_email)
-    return await perform(
+    result = await perform(
         ctx,
         Provider.MAYAR,
         op,
@@ -215,6 +228,7 @@ async def update_review(
         subject=path,
         known=known,
     )
+    return _visible(ctx, result)
 
 
 # --- deleteReview ----------------------------------------------------------------
@@ -302,7 +316,7 @@ async def set_review_statuses(
     op, write = "setReviewStatus", _set_statuses(ctx, changes, keys)
     fingerprint = (op, tuple(changes))
     known = {"INVALID_REVIEWS": ("INVALID_REVIEWS", ("reviews",))}
-    return await perform(
+    result = await perform(
         ctx,
         Provider.MAYAR,
         op,
@@ -312,3 +326,8 @@ async def set_review_statuses(
         write,
         known=known,
     )
+    done = result.value
+    if done is None:
+        return result
+    shown = tuple(r for r in done.reviews if readable(ctx, r))
+    return replace(result, value=replace(done, reviews=shown))

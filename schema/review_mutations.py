@@ -9,9 +9,7 @@ import strawberry
 
 from gateway import records
 from resolvers import review_writes
-from resolvers.context import Context
 from resolvers.review_inputs import NewReview, ReviewEdit, StatusChange
-from resolvers.reviews import readable
 from resolvers.writes import IdInput
 from schema._info import Info
 from schema.enums import MediaType, Provider, ReviewStatus
@@ -199,9 +197,8 @@ class SetReviewStatusPayload:
     client_mutation_id: str | None = strawberry.field(description="The key, echoed.")
 
 
-def _review(ctx: Context, record: records.Review | None) -> Review | None:
-    """The written review under the lists' status rule: none for a write-only key."""
-    return Review.from_record(record) if record and readable(ctx, record) else None
+def _review(record: records.Review | None) -> Review | None:
+    return Review.from_record(record) if record else None
 
 
 @strawberry.type
@@ -219,7 +216,7 @@ class ReviewMutations:
             info.context, input.new_review(), key
         )
         return CreateReviewPayload(
-            review=_review(info.context, result.value),
+            review=_review(result.value),
             user_errors=user_errors(result),
             client_mutation_id=key,
         )
@@ -235,7 +232,7 @@ class ReviewMutations:
         key = input.client_mutation_id
         result = await review_writes.update_review(info.context, input.edit(), key)
         return UpdateReviewPayload(
-            review=_review(info.context, result.value),
+            review=_review(result.value),
             user_errors=user_errors(result),
             client_mutation_id=key,
         )
@@ -271,11 +268,7 @@ class ReviewMutations:
         done = result.value
         return SetReviewStatusPayload(
             review_ids=[strawberry.ID(i) for i in done.review_ids] if done else [],
-            reviews=[
-                Review.from_record(r)
-                for r in (done.reviews if done else ())
-                if readable(info.context, r)
-            ],
+            reviews=[Review.from_record(r) for r in done.reviews] if done else [],
             user_errors=user_errors(result),
             client_mutation_id=key,
         )
