@@ -16,11 +16,11 @@ from resolvers.context import READ_PRIVATE
 from schema._info import Info
 from schema.enums import MediaType, Provider, ReviewKind, ReviewStatus
 from schema.node import Node
+from schema.report import ReviewReport
 
 if TYPE_CHECKING:
     from schema.conversation import Conversation
     from schema.product import Product
-    from schema.reply_mutations import ReviewReport
 
 
 @strawberry.type(description="How a review's author is shown publicly.")
@@ -205,13 +205,9 @@ class Review(Node):
     @strawberry.field(
         description="Reports filed against the review (ETRUSTED vetos, as "
         "reportReview files them); [] on platforms without reports. Needs "
-        "read:private."
+        "read:private: null with a FORBIDDEN error otherwise."
     )
-    async def reports(
-        self, info: Info
-    ) -> list[Annotated[ReviewReport, strawberry.lazy("schema.reply_mutations")]]:
-        from schema.reply_mutations import ReviewReport  # deferred: a module cycle
-
+    async def reports(self, info: Info) -> list[ReviewReport] | None:
         found = await review_cases.reports_of(
             info.context, info.context.sink(tuple(info.path.as_list())), self.record
         )

@@ -417,7 +417,7 @@ async def test_a_report_is_read_back_by_server_keys(gateway: Gateway) -> None:
     status, body = await gateway.query(REPORTS, {"id": etrusted})
     assert status == 200
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
-    assert body["data"]["review"] is None
+    assert body["data"]["review"] == {"reports": None}
     before = await gateway.data(REPORTS, {"id": etrusted}, key=SERVER_KEY)
     assert before["review"]["reports"] == []
     filed = await gateway.data(
@@ -456,3 +456,10 @@ async def test_reports_are_batched_cached_and_empty_elsewhere(
     again = await gateway.data(query, {"sku": sku}, key=SERVER_KEY)
     assert again == data
     assert _veto_reads(gateway) == len(etrusted), "reports are cached"
+    # Anonymously the field is refused, and only the field: the list stays.
+    status, body = await gateway.query(query, {"sku": sku})
+    assert status == 200
+    anonymous = _nodes(body["data"], "product", "reviews")
+    assert [n["provider"] for n in anonymous] == [n["provider"] for n in nodes]
+    assert all(n["reports"] is None for n in anonymous)
+    assert {e["extensions"]["code"] for e in body["errors"]} == {"FORBIDDEN"}
