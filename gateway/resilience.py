@@ -137,16 +137,13 @@ class RateLimiter:
         while (wait := self._wait()) > 0:
             left = trace.remaining()
             if wait > self.max_wait_s or (left is not None and wait > left):
-                refusal = ProviderRateLimited(
+                # The trace marks it where it leaves data out (a stale value may
+                # still stand in for it): the error sink, not here.
+                raise ProviderRateLimited(
                     self.provider,
                     "would exceed its documented rate limit",
                     retry_after=round(wait, 1),
                 )
-                # Nothing is sent, so ``observe`` never sees it: mark it here.
-                current = trace.current()
-                if current is not None:
-                    current.failed(refusal)
-                raise refusal
             await self.sleep(wait)
         self._sent.append(self.monotonic())
 

@@ -37,7 +37,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Final
 
-from gateway.errors import ProviderError
+from gateway.errors import ProviderError, ProviderRateLimited
 
 OK: Final = "ok"
 STALE: Final = "stale"
@@ -45,7 +45,6 @@ RATE_LIMITED: Final = "rate_limited"
 ERROR: Final = "error"
 SKIPPED: Final = "skipped"
 _RANK: Final = {SKIPPED: 0, OK: 1, STALE: 2, RATE_LIMITED: 3, ERROR: 4}
-_RATE_LIMITED_CODE: Final = "PROVIDER_RATE_LIMITED"
 
 
 def wall_ms(intervals: Iterable[tuple[float, float]]) -> float:
@@ -109,7 +108,7 @@ class RequestTrace:
 
     def failed(self, error: ProviderError) -> None:
         """A platform failure that left data out: ``rate_limited`` or ``error``."""
-        limited = error.code == _RATE_LIMITED_CODE
+        limited = isinstance(error, ProviderRateLimited)
         self.of(error.provider).mark(RATE_LIMITED if limited else ERROR)
 
 

@@ -3,10 +3,12 @@
 import asyncio
 import json
 import logging
+from dataclasses import replace
 
 import aiohttp
 
 from gateway import trace
+from gateway.config import Settings
 from gateway.logs import JsonFormatter
 from gateway.simulators.control import FaultSettings
 from tests.graph.conftest import SERVER_KEY, Gateway, serve_gateway
@@ -115,3 +117,23 @@ async def test_request_ids_are_echoed_and_logged(gateway: Gateway) -> None:
     assert line["request_id"] == "req-42"
     assert line["provider"] == "mayar"
     assert line["message"] == "upstream call"
+
+
+async def test_a_rate_limited_platform_served_from_stale_data_traces_stale(
+    http: aiohttp.ClientSession,
+) -> None:
+    def one_mayar_call_a_minute(settings: Settings) -> Settings:
+        assert settings.mayar is not None
+        mayar = replace(settings.mayar, rate_limit_calls=1, rate_limit_max_wait_s=0)
+        return replace(settings, mayar=mayar)
+
+    async with serve_gateway(
+        http, one_mayar_call_a_minute, cache_ttl_s=0.2, stale_grace_s=60
+    ) as gateway:
+        sku = gateway.sandbox.catalog.on("mayar")[0].sku
+        first = await _traced(gateway, sku)
+        await asyncio.sleep(0.3)  # the cached values expire; the limiter is spent
+        second = await _traced(gateway, sku)
+    assert first["MAYAR"]["status"] == "ok"
+    # The limiter refused, but the expired value stood in: nothing is missing.
+    assert second["MAYAR"]["status"] == "stale"
