@@ -25,9 +25,10 @@ from gateway.records import (
     Webhook,
 )
 from resolvers import cursor as cursors
-from resolvers.connections import Connection, Edge
+from resolvers.connections import Connection, Edge, check_first
 from resolvers.context import READ_PRIVATE, Context
 from resolvers.cursor import Cursor, StreamPosition
+from resolvers.merge import page_size
 from resolvers.shop import TRUSTOO, EventFilter, OrderFilter
 
 T = TypeVar("T")
@@ -175,11 +176,11 @@ Fetch = Callable[[str | None, int], Awaitable[Page[T]]]
 def _start(
     ctx: Context, list_print: str, first: int, after: str | None
 ) -> StreamPosition:
-    maximum = ctx.services.settings.max_page_size
-    if not 0 <= first <= maximum:
-        raise InvalidInput(f"`first` must be between 0 and {maximum}")
+    check_first(first, ctx.services.settings.max_page_size)
     if after is None:
-        return StreamPosition(None, min(max(first, 1), UPSTREAM_PAGE_MAX), 0)
+        # Never below the merged lists' floor: a cursor keeps its page size, and
+        # a page of 1 would make following it with `first: 100` cost 100 calls.
+        return StreamPosition(None, page_size(first, UPSTREAM_PAGE_MAX), 0)
     settings = ctx.services.settings
     state = cursors.decode(after, list_print, settings).streams.get(TRUSTOO.value)
     if state is None or not 1 <= state.page_size <= UPSTREAM_PAGE_MAX:

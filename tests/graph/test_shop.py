@@ -8,6 +8,7 @@ from gateway.providers.trustoo import WEBHOOK_TOPICS
 from gateway.simulators.control import FaultSettings
 from gateway.simulators.trustoo import TrustooStore, build_store
 from gateway.simulators.trustoo.context import STATE
+from resolvers.merge import page_size
 from resolvers.shop import WebhookTopic
 from tests.graph.conftest import SERVER_KEY, Gateway, serve_gateway
 
@@ -388,7 +389,8 @@ async def test_orders_page_through_every_order_once(gateway: Gateway) -> None:
     nodes = await _walk(gateway, ORDERS, "reviewRequestOrders", 7)
     assert [n["id"] for n in nodes] == [o.order_id for o in newest]
     assert nodes[0]["orderNumber"] == newest[0].order_name
-    assert len(_calls(gateway, "get_orders")) == -(-len(newest) // 7)
+    # Pages of 7 are read 20 at a time (the platforms' page-size floor).
+    assert len(_calls(gateway, "get_orders")) == -(-len(newest) // page_size(7, 100))
 
     gateway.sandbox.log.clear()
     sent = [o for o in newest if o.status == 4]
@@ -452,3 +454,15 @@ async def test_an_unconfigured_trustoo_is_reported(http: aiohttp.ClientSession) 
 
 def test_the_graphs_topics_are_the_clients() -> None:
     assert tuple(t.value for t in WebhookTopic) == WEBHOOK_TOPICS
+
+
+async def test_a_one_row_page_does_not_make_the_next_pages_cost_more(
+    gateway: Gateway,
+) -> None:
+    one = await gateway.data(ORDERS, {"first": 1}, key=SERVER_KEY)
+    after = one["reviewRequestOrders"]["pageInfo"]["endCursor"]
+    gateway.sandbox.log.clear()
+    rest = await gateway.data(ORDERS, {"first": 100, "after": after}, key=SERVER_KEY)
+    assert len(rest["reviewRequestOrders"]["edges"]) == 100
+    # The cursor keeps its page size: read 20 at a time, not 1 at a time.
+    assert len(_calls(gateway, "get_orders")) <= -(-101 // page_size(1, 100))
