@@ -46,10 +46,6 @@ def _providers(
     return [p for p in chosen if any(catalog.listed_on(p, sku) for sku in skus)]
 
 
-def _check_first(ctx: Context, first: int) -> None:
-    check_first(first, ctx.services.settings.max_page_size)
-
-
 async def list_reviews(
     ctx: Context,
     sink: ErrorSink,
@@ -67,7 +63,7 @@ async def list_reviews(
     A platform that fails is named in ``missing`` and keeps the list open; a page left
     with no edge by it still has an end cursor (``resume_cursor``) to page on from.
     """
-    _check_first(ctx, first)
+    check_first(first, ctx.services.settings.max_page_size)
     if skus is not None and review_filter.kinds is None:
         # A product's list holds its product reviews (shop reviews name no product).
         review_filter = replace(review_filter, kinds=PRODUCT_REVIEWS)
