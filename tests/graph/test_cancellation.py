@@ -133,7 +133,14 @@ async def test_the_platforms_own_timeouts_still_open_the_breaker(
 async def test_a_cancelled_half_open_probe_lets_the_next_probe_through(
     http: aiohttp.ClientSession,
 ) -> None:
-    adjust = tuned("mayar", breaker_failures=1, breaker_reset_s=0.3, max_retries=0)
+    # The probe must still be in flight when Trustoo's failure (three attempts of
+    # 300 ms, about 1 s) cancels it: its 8 s answer (inside its 9 s timeout) leaves
+    # a slow box 7 s of margin. Breaker state changes only when a call asks, so the
+    # sleep past breaker_reset_s can only be longer than needed, never too short.
+    adjust = tuned(
+        "mayar", breaker_failures=1, breaker_reset_s=0.3, max_retries=0, timeout_s=9
+    )
+    breaker_state = 'gateway_breaker_state{provider="mayar"}'
     async with serve_gateway(http, adjust=adjust) as gateway:
         sku = next(
             p.sku for p in gateway.sandbox.catalog.products if p.listed_on("mayar")
@@ -141,12 +148,12 @@ async def test_a_cancelled_half_open_probe_lets_the_next_probe_through(
         await faults(gateway, {"mayar": {"errorRate": 1.0, "errorStatus": 500}})
         _, body = await gateway.query(MAYAR_REVIEWS, {"sku": sku})
         assert codes(body, "MAYAR") == ["PROVIDER_UNAVAILABLE"]
-        assert await metric(gateway, 'gateway_breaker_state{provider="mayar"}') == 2.0
+        assert await metric(gateway, breaker_state) == 2.0
         await asyncio.sleep(0.4)  # past breaker_reset_s: the next call is a probe
         await faults(
             gateway,
             {
-                "mayar": {"latencyMs": 3000},
+                "mayar": {"latencyMs": 8000},
                 "trustoo": {"latencyMs": 300, "errorRate": 1.0, "errorStatus": 500},
             },
         )
@@ -154,9 +161,12 @@ async def test_a_cancelled_half_open_probe_lets_the_next_probe_through(
         assert status == 200
         assert body["data"] is None, "webhooks failed, cancelling the Mayar probe"
         assert codes(body, "TRUSTOO") == ["PROVIDER_UNAVAILABLE"]
+        # Half-open still: the probe went out and was cancelled, proving nothing
+        # (had it answered, the breaker would be closed and this test moot).
+        assert await metric(gateway, breaker_state) == 1.0
         await faults(gateway, {"mayar": {}, "trustoo": {}})
         status, body = await gateway.query(MAYAR_REVIEWS, {"sku": sku})
-        breaker = await metric(gateway, 'gateway_breaker_state{provider="mayar"}')
+        breaker = await metric(gateway, breaker_state)
     assert status == 200
     assert "errors" not in body, body["errors"]
     assert body["data"]["product"]["reviews"]["edges"]

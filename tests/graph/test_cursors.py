@@ -1,12 +1,16 @@
 """List cursors are signed and range-checked: a bad one is BAD_USER_INPUT, for free.
 
 Tampering works on the cursor's bytes the way an attacker would: base64url-decode it,
-edit the JSON object at its start, keep whatever bytes follow, encode it again.
+edit the JSON object at its start, then either keep the bytes that follow (the old
+tag: the signature must catch it) or, as someone who holds the key would, sign the
+edited payload again with HMAC-SHA256 (the range checks must catch it).
 """
 
 import base64
+import hashlib
+import hmac
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aiohttp
@@ -26,14 +30,26 @@ REVIEWS = """query ($sku: String!, $first: Int, $after: String) {
 }"""
 
 Edit = Callable[[dict[str, Any]], None]
+SECRET = Secret("the-cursor-secret-these-tests-know")
+"""The ``cursor_secret`` of the ``signing`` gateway: these tests forge its cursors."""
 
 
-def tamper(cursor: str, edit: Edit) -> str:
+def tamper(cursor: str, edit: Edit, resign: Secret | None = None) -> str:
+    """``cursor`` with its payload edited; signed with ``resign``, else the old tag."""
     raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     body, end = json.JSONDecoder().raw_decode(raw.decode("latin-1"))
     edit(body)
-    edited = json.dumps(body, separators=(",", ":")).encode() + raw[end:]
-    return base64.urlsafe_b64encode(edited).decode().rstrip("=")
+    edited = json.dumps(body, separators=(",", ":")).encode()
+    if resign is None:
+        signed = edited + raw[end:]
+    else:
+        key = resign.reveal().encode()
+        signed = edited + hmac.new(key, edited, hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(signed).decode().rstrip("=")
+
+
+def unchanged(body: dict[str, Any]) -> None:
+    """No edit: re-signing alone must give a cursor the gateway accepts."""
 
 
 def every_stream(index: int, value: object) -> Edit:
@@ -47,6 +63,13 @@ def every_stream(index: int, value: object) -> Edit:
 def rename_stream(body: dict[str, Any]) -> None:
     name = sorted(body["s"])[0]
     body["s"]["shopify"] = body["s"].pop(name)
+
+
+@pytest.fixture
+async def signing(http: aiohttp.ClientSession) -> AsyncIterator[Gateway]:
+    """A gateway whose cursors are signed with the known ``SECRET``."""
+    async with serve_gateway(http, cursor_secret=SECRET) as running:
+        yield running
 
 
 async def first_cursor(gateway: Gateway, sku: str, first: int = 10) -> str:
@@ -75,27 +98,42 @@ async def refused(gateway: Gateway, sku: str, after: str) -> dict[str, Any]:
 async def test_a_cursor_tampered_to_page_size_one_is_refused_for_free(
     gateway: Gateway,
 ) -> None:
-    """The issue's reproduction: page size 1 in a forged cursor made 103 calls."""
+    """The issue's reproduction: page size 1 in a forged cursor made 103 calls.
+
+    Page size 1 is within range; the old tag, kept, is what refuses it.
+    """
     sku = gateway.sandbox.catalog.products[0].sku
     cursor = await first_cursor(gateway, sku)
-    await refused(gateway, sku, tamper(cursor, every_stream(1, 1)))
+    error = await refused(gateway, sku, tamper(cursor, every_stream(1, 1)))
+    assert "not a cursor this gateway issued" in error["message"]
+
+
+async def test_a_resigned_but_unedited_cursor_is_accepted(signing: Gateway) -> None:
+    """The forgeries below are signed right: only their edits can be refused."""
+    sku = signing.sandbox.catalog.products[0].sku
+    cursor = await first_cursor(signing, sku)
+    forged = tamper(cursor, unchanged, resign=SECRET)
+    data = await signing.data(REVIEWS, {"sku": sku, "first": 5, "after": forged})
+    assert data["product"]["reviews"]["edges"]
 
 
 @pytest.mark.parametrize(
-    "edit",
+    ("edit", "refusal"),
     [
-        every_stream(1, 0),  # page size 0
-        every_stream(1, 101),  # over max_page_size
-        every_stream(1, 1000),
-        every_stream(2, -1),  # negative count of returned items
-        every_stream(2, 10**12),  # oversized count
-        every_stream(3, 7),  # an end mark that is neither 0 nor 1
-        rename_stream,  # a platform the gateway does not know
+        (every_stream(1, 0), "page size outside"),
+        (every_stream(1, 101), "page size outside"),  # over max_page_size
+        (every_stream(1, 1000), "page size outside"),
+        (every_stream(1, "20"), "malformed page size"),
+        (every_stream(2, -1), "count of returned items outside"),
+        (every_stream(2, 10**12), "count of returned items outside"),
+        (every_stream(3, 7), "end mark outside"),  # neither 0 nor 1
+        (rename_stream, "platform this gateway does not know"),
     ],
     ids=[
         "size-0",
         "size-101",
         "size-1000",
+        "size-text",
         "consumed-neg",
         "consumed-huge",
         "done-7",
@@ -103,11 +141,16 @@ async def test_a_cursor_tampered_to_page_size_one_is_refused_for_free(
     ],
 )
 async def test_out_of_range_cursors_are_bad_user_input(
-    gateway: Gateway, edit: Edit
+    signing: Gateway, edit: Edit, refusal: str
 ) -> None:
-    sku = gateway.sandbox.catalog.products[0].sku
-    cursor = await first_cursor(gateway, sku)
-    await refused(gateway, sku, tamper(cursor, edit))
+    """Signed with the gateway's own key, each edit passes the signature and must
+    be refused by its own range check (the message says which)."""
+    sku = signing.sandbox.catalog.products[0].sku
+    cursor = await first_cursor(signing, sku)
+    error = await refused(signing, sku, tamper(cursor, edit, resign=SECRET))
+    assert refusal in error["message"]
+    stale_tag = await refused(signing, sku, tamper(cursor, edit))
+    assert "not a cursor this gateway issued" in stale_tag["message"]
 
 
 async def test_a_cursor_made_without_the_key_is_refused(gateway: Gateway) -> None:

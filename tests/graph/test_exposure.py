@@ -6,14 +6,14 @@ public name is first name and initial; a report can be read back by a server key
 """
 
 import base64
+import json
 from typing import Any
 
 import aiohttp
 
 from gateway.config import ApiKey
-from gateway.records import Provider, ReviewKey
+from gateway.records import Provider
 from resolvers.access import digest
-from resolvers.ids import review_id
 from tests.graph.conftest import SERVER_KEY, Gateway, serve_gateway
 
 UNPUBLISHED = ["HIDDEN", "PENDING", "ARCHIVED", "REJECTED"]
@@ -90,17 +90,41 @@ async def test_anonymous_callers_read_no_unpublished_review_by_id(
         assert server["_entities"] == [server["review"]]
 
 
+def _neighbour(global_id: str, step: int) -> str:
+    """The id ``step`` away: decode the opaque id, add to its integer, encode again."""
+    parts = json.loads(_id_text(global_id))
+    parts[2] = str(int(parts[2]) + step)
+    raw = json.dumps(parts, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
 async def test_sequential_trustoo_ids_do_not_enumerate_hidden_reviews(
     gateway: Gateway,
 ) -> None:
-    hidden = [n for n in await _unpublished(gateway) if n["provider"] == "TRUSTOO"]
-    assert hidden
-    for node in hidden:
-        # An attacker's id: the next integer, encoded the way the graph encodes ids.
-        guessed = review_id(Provider.TRUSTOO, ReviewKey(node["providerReviewId"]))
-        assert (await _by_id(gateway, guessed, None))["review"] is None
-        found = await _by_id(gateway, guessed, SERVER_KEY)
-        assert found["review"]["status"] == "HIDDEN"
+    """Trustoo numbers its reviews in sequence: an attacker who reads one published
+    review can try the integers around it. The unpublished ones must stay null."""
+    published = _nodes(
+        await gateway.data(LIST, {"filter": {"providers": ["TRUSTOO"]}}), "reviews"
+    )
+    found: list[tuple[str, str]] = []
+    for node in published[:20]:
+        assert node["status"] == "PUBLISHED"
+        # The attacker's encoding is the graph's: step 0 reads the review itself.
+        assert (await _by_id(gateway, _neighbour(node["id"], 0), None))["review"]
+        for step in (1, -1, 2, -2, 3, -3):
+            guessed = _neighbour(node["id"], step)
+            review = (await _by_id(gateway, guessed, SERVER_KEY))["review"]
+            if review is not None and review["status"] != "PUBLISHED":
+                found.append((guessed, review["status"]))
+        if len(found) >= 3:
+            break
+    assert found, "no unpublished Trustoo review next to a published one"
+    for guessed, status in found:
+        anonymous = await _by_id(gateway, guessed, None)
+        assert anonymous == {"review": None, "node": None, "_entities": [None]}, (
+            guessed,
+            status,
+        )
 
 
 async def test_a_conversation_does_not_lead_to_its_unpublished_review(

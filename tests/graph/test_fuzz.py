@@ -3,22 +3,27 @@
 Hypothesis generates raw bodies (bytes, JSON of every shape, request-shaped objects
 with odd members), odd headers and GET parameters, and, with hypothesis-graphql,
 valid queries and mutations from the gateway's own schema. Each one goes to a
-gateway served by uvicorn on loopback in front of the sandbox. Bounded by
-``max_examples`` so that the file runs in well under a minute.
+gateway served by uvicorn on loopback in front of the sandbox. Mutations sent with
+the server key (some naming real reviews) run on a gateway and sandbox of their own,
+which they may write to. Bounded by ``max_examples`` so that the file runs in about
+25 s.
 """
 
 import json
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import graphql
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import mutations, nodes, queries
 
 from schema import schema
-from tests.graph.conftest import Gateway, serve_gateway
+from tests.graph.conftest import SERVER_KEY, Gateway, serve_gateway
 
 FUZZ = settings(
     max_examples=300,
@@ -189,7 +194,7 @@ _params = st.fixed_dictionaries(
 )
 
 
-@FUZZ
+@settings(FUZZ, max_examples=220)  # some of the file's time went to the writes below
 @given(params=_params, accept=_accept)
 async def test_gets_answer_coded_json(
     fuzzed: Gateway, params: dict[str, str], accept: str
@@ -200,7 +205,7 @@ async def test_gets_answer_coded_json(
         await _check(response)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=170)  # likewise
 @given(
     document=st.one_of(
         queries(SDL, custom_scalars=SCALARS), mutations(SDL, custom_scalars=SCALARS)
@@ -211,10 +216,121 @@ async def test_generated_operations_answer_coded_json(
     fuzzed: Gateway, document: str, key: str | None
 ) -> None:
     if key is not None and document.lstrip().startswith("mutation"):
-        key = None  # writes are refused anonymously: nothing written, still checked
+        key = None  # refused anonymously, nothing written (the server key's below)
     headers = _headers("application/json", "application/json", key and f"Bearer {key}")
     payload: dict[str, Any] = {"query": document}
     async with fuzzed.http.post(
         fuzzed.url + "/graphql", json=payload, headers=headers
     ) as response:
         await _check(response)
+
+
+CODE = "fuzzUserErrorCode"
+"""The alias under which every generated ``userErrors`` selection asks for ``code``."""
+STABLE_CODE = re.compile(r"[A-Z][A-Z0-9_]*")
+REAL_REVIEWS_PER_PROVIDER = 2
+PROVIDERS = ("TRUSTPILOT", "ETRUSTED", "TRUSTOO", "MAYAR")
+REAL_REVIEW = "@review:{}"
+"""A placeholder the generated ids may hold: the test puts a real review's id there."""
+WRITE_SCALARS = {
+    **SCALARS,
+    # Random ids stop at INVALID_ID; real ones take the writes to the platforms.
+    "ID": st.one_of(
+        st.text(max_size=20),
+        st.integers(0, REAL_REVIEWS_PER_PROVIDER * len(PROVIDERS) - 1).map(
+            REAL_REVIEW.format
+        ),
+    ).map(nodes.String),
+}
+
+
+class _AskUserErrorCodes(graphql.Visitor):
+    def leave_field(self, node: graphql.FieldNode, *_: object) -> graphql.FieldNode:
+        if node.name.value != "userErrors" or node.selection_set is None:
+            return node
+        code = graphql.FieldNode(
+            alias=graphql.NameNode(value=CODE),
+            name=graphql.NameNode(value="code"),
+            arguments=(),
+            directives=(),
+        )
+        selections = (*node.selection_set.selections, code)
+        return graphql.FieldNode(
+            alias=node.alias,
+            name=node.name,
+            arguments=node.arguments,
+            directives=node.directives,
+            selection_set=graphql.SelectionSetNode(selections=selections),
+        )
+
+
+def _asking_user_error_codes(document: graphql.DocumentNode) -> str:
+    """``document`` printed, each ``userErrors`` selection also selecting its code."""
+    return graphql.print_ast(graphql.visit(document, _AskUserErrorCodes()))
+
+
+def _user_error_codes(value: object) -> Iterator[object]:
+    """The codes of every user error anywhere in a response's ``data``."""
+    if isinstance(value, dict):
+        if CODE in value:
+            yield value[CODE]
+        for child in value.values():
+            yield from _user_error_codes(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _user_error_codes(child)
+
+
+@dataclass
+class Writable:
+    """A gateway of its own (the server key's writes land in a throwaway sandbox)
+    and the ids of some of its reviews, of every platform and status."""
+
+    gateway: Gateway
+    reviews: list[str]
+
+    def with_real_ids(self, document: str) -> str:
+        for index, review in enumerate(self.reviews):
+            document = document.replace(f'"{REAL_REVIEW.format(index)}"', f'"{review}"')
+        return document
+
+
+@pytest.fixture
+async def writable(http: aiohttp.ClientSession) -> AsyncIterator[Writable]:
+    query = """query ($filter: ReviewFilter) {
+      reviews(first: 2, filter: $filter) { edges { node { id } } } }"""
+    statuses = ["PUBLISHED", "HIDDEN", "PENDING", "ARCHIVED", "REJECTED"]
+    async with serve_gateway(http, max_body_bytes=64 * 1024) as running:
+        reviews: list[str] = []
+        for provider in PROVIDERS:
+            filter_ = {"providers": [provider], "statuses": statuses}
+            data = await running.data(query, {"filter": filter_}, key=SERVER_KEY)
+            reviews += [e["node"]["id"] for e in data["reviews"]["edges"]]
+        assert len(reviews) == REAL_REVIEWS_PER_PROVIDER * len(PROVIDERS)
+        yield Writable(running, reviews)
+
+
+@settings(FUZZ, max_examples=120)
+@given(
+    document=mutations(
+        SDL, custom_scalars=WRITE_SCALARS, print_ast=_asking_user_error_codes
+    )
+)
+async def test_generated_mutations_with_the_server_key_answer_coded_json(
+    writable: Writable, document: str
+) -> None:
+    """Past the scope check, on real reviews too: every write runs, and whatever
+    it refuses comes back coded."""
+    gateway = writable.gateway
+    headers = _headers("application/json", "application/json", f"Bearer {SERVER_KEY}")
+    payload = {"query": writable.with_real_ids(document)}
+    async with gateway.http.post(
+        gateway.url + "/graphql", json=payload, headers=headers
+    ) as response:
+        await _check(response)
+        body = await response.json(content_type=None)
+    for error in body.get("errors", []):
+        assert error["extensions"]["code"] not in ("FORBIDDEN", "UNAUTHENTICATED")
+    for code in _user_error_codes(body.get("data")):
+        assert isinstance(code, str), body
+        assert STABLE_CODE.fullmatch(code), body

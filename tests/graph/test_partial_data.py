@@ -2,7 +2,6 @@
 survives a platform's outage, and the trace says what happened (issue 9, 15-17)."""
 
 import asyncio
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -275,7 +274,9 @@ async def test_the_trace_says_stale_skipped_and_ok(
                 "trustoo": {"errorRate": 1.0, "errorStatus": 500},
             },
         )
-        await asyncio.sleep(0.3)  # the cached values expire
+        # Past cache_ttl_s: the values expire. A slow box only sleeps longer; what
+        # must not elapse first is the 60 s stale grace.
+        await asyncio.sleep(0.3)
         body = await _traced(gateway, query, {"sku": sku})
     rows = {row["provider"]: row["status"] for row in body["extensions"]["providers"]}
     # Trustoo and eTrusted failed; both had expired values to serve instead.
@@ -302,27 +303,32 @@ async def test_the_trace_says_error_for_a_failure_with_nothing_to_serve(
     assert rows["TRUSTPILOT"] == "ok"
 
 
-async def test_the_trace_ms_is_wall_time_not_the_sum_of_concurrent_calls(
+async def test_the_trace_reports_each_platforms_calls_and_ms(
     gateway: Gateway,
 ) -> None:
+    """``ms`` is reported per platform; that it is the union of the call intervals,
+    not their sum, is the rule the unit test below pins (timing is not asserted)."""
     await _fault(gateway, {"trustoo": {"latencyMs": 50}})
     skus = [p.sku for p in gateway.sandbox.catalog.on("trustoo")[:40]]
-    started = time.monotonic()
+    gateway.sandbox.log.clear()
     body = await _traced(gateway, CATALOG_PAGE, {"skus": skus})
-    elapsed_ms = (time.monotonic() - started) * 1000
-    trustoo = next(
-        row for row in body["extensions"]["providers"] if row["provider"] == "TRUSTOO"
-    )
-    # Trustoo answers one product per call, so these calls overlapped; the time
-    # they took together cannot exceed the request's own.
+    rows = {row["provider"]: row for row in body["extensions"]["providers"]}
+    trustoo = rows["TRUSTOO"]
+    # Trustoo answers one product per call: a summary and a page for each.
+    assert trustoo["calls"] == len(gateway.calls("trustoo"))
     assert trustoo["calls"] >= 2 * len(skus)
-    assert 0 < trustoo["ms"] <= elapsed_ms
+    for row in rows.values():
+        assert isinstance(row["ms"], float), row
+        assert row["ms"] >= 0, row
+    # Every Trustoo call waited the injected 50 ms: some time was measured.
+    assert trustoo["ms"] > 0
 
 
 def test_wall_time_is_the_union_of_call_intervals() -> None:
     entry = trace.ProviderTrace()
     for started, ended in ((1.0, 1.5), (1.2, 1.4), (1.3, 2.0), (3.0, 3.25)):
         entry.attempt(started, ended)
-    assert entry.ms == pytest.approx(1250.0)
+    assert entry.ms == pytest.approx(1250.0)  # the sum of the four is 1650
     assert entry.calls == 4
+    assert trace.wall_ms([(2.0, 3.0), (1.0, 2.0)]) == pytest.approx(2000.0)
     assert trace.ProviderTrace().ms == 0.0
