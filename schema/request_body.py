@@ -5,7 +5,8 @@ shape (``transport_code`` names its code):
 
 - a POST body over ``limit`` bytes (by its ``Content-Length``, or counted while
   reading a chunked body, which stops at the limit) or a query string over it: 413,
-  ``PAYLOAD_TOO_LARGE``;
+  ``PAYLOAD_TOO_LARGE``; a body the client stopped sending (it disconnected): 400,
+  ``BAD_REQUEST`` (``gateway.sandbox_proxy.bounded_body`` reads it);
 - a JSON body that is not an object (``null``, a number, a string, an array: one
   operation per request, no batching): 400, ``BAD_REQUEST``;
 - JSON (the body, or a GET's ``variables``/``extensions``) that is not UTF-8, not
@@ -22,6 +23,8 @@ from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.types import Message
 from strawberry.http.parse_content_type import parse_content_type
+
+from gateway.sandbox_proxy import BodyRefused, bounded_body
 
 BAD_REQUEST: Final = "BAD_REQUEST"
 PAYLOAD_TOO_LARGE: Final = "PAYLOAD_TOO_LARGE"
@@ -49,17 +52,10 @@ async def bounded(request: Request, limit: int) -> Request:
         if len(request.scope.get("query_string", b"")) > limit:
             raise _too_large(limit)
         return request
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    body = b"".join(chunks)
+    try:
+        body = await bounded_body(request, limit)
+    except BodyRefused as refused:
+        raise HTTPException(refused.status, str(refused)) from None
     if _is_json(request):
         _require_object(body)
     replayed = False

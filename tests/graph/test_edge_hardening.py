@@ -1,0 +1,108 @@
+"""The edge of the gateway after review: list lengths, cut bodies, the image, GraphiQL.
+
+Each test is a defect a review of issue 9's work found: one anonymous request could
+hold the event loop with a long JSON array, a client that left mid-body got a 500
+with a traceback, the Docker image ran uvicorn without the gateway's logging, and a
+changed GraphiQL template only failed in a browser.
+"""
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from tests.graph.conftest import Gateway, serve_gateway
+
+ROOT = Path(__file__).resolve().parents[2]
+RATED = """query ($r: [Int!]) {
+  reviews(first: 1, filter: {ratings: $r}) { totalCount }
+}"""
+PROVIDERS = "{ providers { provider } }"
+
+
+def _codes(body: dict[str, Any]) -> list[str | None]:
+    return [error.get("extensions", {}).get("code") for error in body["errors"]]
+
+
+async def _post(gateway: Gateway, body: object) -> tuple[int, dict[str, Any]]:
+    async with gateway.http.post(gateway.url + "/graphql", json=body) as response:
+        return response.status, await response.json(content_type=None)
+
+
+# -- 2. a client that disconnects mid-body ----------------------------------------
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _recording(*names: str) -> Iterator[_Records]:
+    """What the named loggers write from now on (uvicorn's do not propagate).
+
+    Entered once the server runs: uvicorn's start-up resets its loggers' handlers.
+    """
+    records = _Records()
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(records)
+        logger.setLevel(logging.INFO)
+    try:
+        yield records
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(records)
+            logger.setLevel(level)
+
+
+async def _cut_short(url: str, method: str, path: str) -> None:
+    """A request that declares 1,000 body bytes, sends 10 and closes the socket."""
+    host, port = url.removeprefix("http://").split(":")
+    _, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        (
+            f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+            '{"query": '
+        ).encode()
+    )
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+
+
+async def _access_lines(records: _Records, path: str, count: int) -> list[int]:
+    for _ in range(500):
+        statuses = [
+            r.__dict__["status"]
+            for r in records.records
+            if r.name == "gateway.access" and r.__dict__.get("path") == path
+        ]
+        if len(statuses) >= count:
+            return statuses
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no access line for {path}")
+
+
+async def test_a_body_cut_short_is_a_quiet_400(http: aiohttp.ClientSession) -> None:
+    path = "/graphql"
+    async with serve_gateway(http) as gateway:
+        with _recording("uvicorn.error", "gateway.access") as logs:
+            await _cut_short(gateway.url, "POST", path)
+            statuses = await _access_lines(logs, path, 1)
+            status, answer = await _post(gateway, {"query": PROVIDERS})
+            assert (status, "errors" in answer) == (200, False)
+    messages = [r.getMessage() for r in logs.records]
+    assert [m for m in messages if "Exception in ASGI application" in m] == []
+    assert [r for r in logs.records if r.exc_info] == []
+    assert statuses[0] == 400
