@@ -240,6 +240,7 @@ def _view(settings: Settings, limits: QueryLimits) -> GraphQLView:
         graphql_ide="graphiql" if settings.graphiql else None,
         ide_headers=sandbox_key if settings.mode is Mode.SANDBOX else None,
         max_body_bytes=settings.max_body_bytes,
+        max_list_items=settings.max_list_items,
         max_response_bytes=settings.max_response_bytes,
     )
 

@@ -10,13 +10,16 @@ shape (``transport_code`` names its code):
 - a JSON body that is not an object (``null``, a number, a string, an array: one
   operation per request, no batching): 400, ``BAD_REQUEST``;
 - JSON (the body, or a GET's ``variables``/``extensions``) that is not UTF-8, not
-  JSON, nested deeper than ``MAX_JSON_DEPTH`` or holding an integer longer than
-  Python reads (4,300 digits): 400, ``BAD_REQUEST``.
+  JSON, nested deeper than ``MAX_JSON_DEPTH``, holding an array of more than
+  ``max_items`` items (the ``max_list_items`` setting: 300,000 integers in one
+  variable held the event loop for two seconds while coerced) or an integer longer
+  than Python reads (4,300 digits): 400, ``BAD_REQUEST``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Final
 
 from cross_web import HTTPException
@@ -84,8 +87,11 @@ def _require_object(body: bytes) -> None:
         raise HTTPException(400, "the body must be a JSON object")
 
 
-def read_json(data: str | bytes) -> object:
-    """Parse ``data`` as JSON, refusing what would break or burden the gateway."""
+def read_json(data: str | bytes, max_items: int) -> object:
+    """Parse ``data`` as JSON, refusing what would break or burden the gateway.
+
+    ``max_items`` bounds the length of every array in it.
+    """
     try:
         text = data.decode() if isinstance(data, bytes) else data
     except UnicodeDecodeError:
@@ -98,8 +104,7 @@ def read_json(data: str | bytes) -> object:
         raise HTTPException(400, "the JSON is not valid") from None
     except ValueError:  # Python refuses to read an integer over 4,300 digits
         raise HTTPException(400, "a number in the JSON has too many digits") from None
-    if _depth(value) > MAX_JSON_DEPTH:
-        raise _too_deep()
+    _check_shape(value, max_items)
     return value
 
 
@@ -107,20 +112,31 @@ def _too_deep() -> HTTPException:
     return HTTPException(400, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
 
 
-def _depth(value: object) -> int:
-    """How deeply arrays and objects nest in ``value`` (without recursion)."""
-    deepest = 0
-    pending: list[tuple[object, int]] = [(value, 1)]
+def _too_long(count: int, max_items: int) -> HTTPException:
+    return HTTPException(
+        400, f"a JSON array holds {count} items; at most {max_items} are allowed"
+    )
+
+
+def _check_shape(value: object, max_items: int) -> None:
+    """Refuse ``value`` nested too deeply or with a long array (without recursion).
+
+    Only arrays and objects are pushed, never the scalars (``json.loads`` makes
+    exact ``dict`` and ``list`` objects, so ``type`` tests them at the least cost).
+    """
+    if type(value) is not dict and type(value) is not list:
+        return
+    pending: list[tuple[dict[str, object] | list[object], int]] = [(value, 1)]
     while pending:
         item, level = pending.pop()
+        if level > MAX_JSON_DEPTH:
+            raise _too_deep()
         if isinstance(item, dict):
-            children: list[object] = list(item.values())
-        elif isinstance(item, list):
-            children = item
+            children: Iterable[object] = item.values()
+        elif len(item) > max_items:
+            raise _too_long(len(item), max_items)
         else:
-            continue
-        deepest = max(deepest, level)
-        if deepest > MAX_JSON_DEPTH:
-            return deepest
-        pending.extend((child, level + 1) for child in children)
-    return deepest
+            children = item
+        for child in children:
+            if type(child) is dict or type(child) is list:
+                pending.append((child, level + 1))

@@ -7,6 +7,7 @@ changed GraphiQL template only failed in a browser.
 """
 
 import asyncio
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from typing import Any
 
 import aiohttp
 
+from gateway.config import Settings
 from tests.graph.conftest import Gateway, serve_gateway
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +33,45 @@ def _codes(body: dict[str, Any]) -> list[str | None]:
 async def _post(gateway: Gateway, body: object) -> tuple[int, dict[str, Any]]:
     async with gateway.http.post(gateway.url + "/graphql", json=body) as response:
         return response.status, await response.json(content_type=None)
+
+
+# -- 1. one JSON array may hold at most max_list_items items ----------------------
+
+
+async def test_a_variable_list_longer_than_the_default_limit_is_refused(
+    gateway: Gateway,
+) -> None:
+    body = {"query": RATED, "variables": {"r": [5] * 1001}}
+    status, answer = await _post(gateway, body)
+    assert (status, _codes(answer)) == (400, ["BAD_REQUEST"])
+    assert "1000" in answer["errors"][0]["message"]
+    assert gateway.calls() == []
+
+
+async def test_max_list_items_bounds_every_array_of_the_body_and_of_a_get(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with serve_gateway(http, max_list_items=3) as gateway:
+        status, answer = await _post(
+            gateway, {"query": RATED, "variables": {"r": [5] * 3}}
+        )
+        assert (status, "errors" in answer) == (200, False)
+        cases: list[object] = [
+            {"query": RATED, "variables": {"r": [5] * 4}},
+            {"query": PROVIDERS, "variables": {"a": {"b": [[1, 2, 3, 4]]}}},
+            {"query": PROVIDERS, "extensions": {"x": [None] * 4}},
+        ]
+        for body in cases:
+            status, answer = await _post(gateway, body)
+            assert (status, _codes(answer)) == (400, ["BAD_REQUEST"]), body
+        params = {"query": PROVIDERS, "variables": json.dumps({"a": [1, 2, 3, 4]})}
+        async with http.get(gateway.url + "/graphql", params=params) as response:
+            assert response.status == 400
+            assert _codes(await response.json()) == ["BAD_REQUEST"]
+
+
+def test_max_list_items_is_a_setting() -> None:
+    assert Settings().max_list_items == 1000
 
 
 # -- 2. a client that disconnects mid-body ----------------------------------------
