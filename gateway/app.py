@@ -9,7 +9,8 @@ and a trace, authenticates the caller and builds a fresh context.
 Routes: ``/graphql`` (GET, POST; GraphiQL for browsers), ``/healthz`` (no platform
 call), ``/metrics`` (Prometheus), and with the embedded sandbox its control routes at
 ``/_sandbox/{catalog,requests,faults}`` (``gateway.sandbox_proxy``; 404 otherwise).
-Run with ``reviews-gateway serve`` or ``uvicorn --factory gateway.app:create_app``.
+Run with ``reviews-gateway serve`` (JSON logs, as the Docker image does), or without
+the gateway's logging with ``uvicorn --factory gateway.app:create_app``.
 """
 
 from __future__ import annotations

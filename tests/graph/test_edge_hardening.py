@@ -9,6 +9,7 @@ changed GraphiQL template only failed in a browser.
 import asyncio
 import json
 import logging
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 import aiohttp
 
+from gateway.cli import _parser
 from gateway.config import Settings
 from tests.graph.conftest import Gateway, serve_gateway
 
@@ -147,3 +149,16 @@ async def test_a_body_cut_short_is_a_quiet_400(http: aiohttp.ClientSession) -> N
     assert [m for m in messages if "Exception in ASGI application" in m] == []
     assert [r for r in logs.records if r.exc_info] == []
     assert statuses[0] == 400
+
+
+# -- 3. the Docker image runs the gateway's own command ---------------------------
+
+
+def test_the_docker_image_runs_reviews_gateway_serve() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    command = dockerfile.split("\nCMD ", 1)[1].replace("\\\n", "")
+    argv = json.loads(command.strip())
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert scripts["scripts"][argv[0]] == "gateway.cli:main"
+    args = _parser().parse_args(argv[1:])
+    assert (args.command, args.host, args.port) == ("serve", "0.0.0.0", 8000)
