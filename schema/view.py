@@ -95,6 +95,8 @@ class GraphQLView(GraphQL[Context, None]):
     ``max_body_bytes`` bounds what is read of a request (413 past it),
     ``max_list_items`` each JSON array in it (400 past it), and
     ``max_response_bytes`` what is sent back (``RESPONSE_TOO_LARGE`` past it).
+    The GraphiQL page is built here, so a Strawberry template it no longer fits
+    fails at start-up.
     """
 
     def __init__(
@@ -108,14 +110,15 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.max_response_bytes = max_response_bytes
-        self._ide_headers = dict(ide_headers or {})
-        self._ide_page: str | None = None
         self.max_body_bytes = max_body_bytes
         self.max_list_items = max_list_items
+        self._ide_page = (
+            graphiql_page(self.graphql_ide_html, dict(ide_headers or {}))
+            if self.graphql_ide
+            else ""
+        )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        if self._ide_page is None:
-            self._ide_page = graphiql_page(self.graphql_ide_html, self._ide_headers)
         return HTMLResponse(self._ide_page)
 
     async def handle(self, request: Request) -> Response:

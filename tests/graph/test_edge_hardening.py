@@ -16,9 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
+from strawberry.http.ides import get_graphql_ide_html
 
 from gateway.cli import _parser
 from gateway.config import Settings
+from schema import schema
+from schema.view import GraphQLView
 from tests.graph.conftest import Gateway, serve_gateway
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,3 +166,34 @@ def test_the_docker_image_runs_reviews_gateway_serve() -> None:
     assert scripts["scripts"][argv[0]] == "gateway.cli:main"
     args = _parser().parse_args(argv[1:])
     assert (args.command, args.host, args.port) == ("serve", "0.0.0.0", 8000)
+
+
+# -- 4. the GraphiQL page is built at start-up ------------------------------------
+
+
+class _ChangedTemplate(GraphQLView):
+    """A view whose Strawberry template lost one of the anchors the page edits."""
+
+    @property
+    def graphql_ide_html(self) -> str:
+        page = get_graphql_ide_html(graphql_ide="graphiql")
+        return page.replace("React.useState(parameters.headers)", "React.useState()")
+
+
+def test_a_changed_graphiql_template_fails_at_start_up() -> None:
+    with pytest.raises(RuntimeError, match="GraphiQL template changed"):
+        _ChangedTemplate(
+            schema,
+            graphql_ide="graphiql",
+            max_body_bytes=1000,
+            max_response_bytes=1000,
+            max_list_items=10,
+        )
+    # Without GraphiQL there is no page to build.
+    _ChangedTemplate(
+        schema,
+        graphql_ide=None,
+        max_body_bytes=1000,
+        max_response_bytes=1000,
+        max_list_items=10,
+    )
