@@ -33,7 +33,6 @@ from resolvers.context import Context, build_context
 from schema.graphiql import graphiql_page
 from schema.request_body import BAD_REQUEST, bounded, read_json, transport_code
 
-MIB: Final = 1024 * 1024
 GRAPHQL_RESPONSE: Final = "application/graphql-response+json"
 JSON: Final = "application/json"
 TRACE_HEADER: Final = "X-Reviews-Trace"
@@ -94,18 +93,18 @@ class GraphQLView(GraphQL[Context, None]):
     ``ide_headers`` are the request headers GraphiQL's default tab starts with;
     ``max_body_bytes`` bounds what is read of a request (413 past it),
     ``max_list_items`` each JSON array in it (400 past it), and
-    ``max_response_bytes`` what is sent back (``RESPONSE_TOO_LARGE`` past it).
-    The GraphiQL page is built here, so a Strawberry template it no longer fits
-    fails at start-up.
+    ``max_response_bytes`` what is sent back (``RESPONSE_TOO_LARGE`` past it); the
+    three come from ``Settings``, which holds their defaults. The GraphiQL page is
+    built here, so a Strawberry template it no longer fits fails at start-up.
     """
 
     def __init__(
         self,
         *args: Any,
         ide_headers: Mapping[str, str] | None = None,
-        max_body_bytes: int = MIB,
+        max_body_bytes: int,
         max_list_items: int,
-        max_response_bytes: int = 4_000_000,
+        max_response_bytes: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
