@@ -259,8 +259,10 @@ def refusal(
     raw = execution.variables or {}
     try:
         visit(document, _RawCaps(raw, _caps(limits)))
+        # One error is enough to leave the request to the executor (which reports
+        # up to 50): graphql-core builds each error message from the whole value.
         variables = get_variable_values(
-            schema, operation.variable_definitions or (), raw
+            schema, operation.variable_definitions or (), raw, max_errors=1
         )
         if isinstance(variables, list):
             return None  # the executor reports the coercion errors
