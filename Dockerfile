@@ -18,6 +18,6 @@ USER app
 EXPOSE 8000
 # With no configuration (no GATEWAY_* provider settings, no GATEWAY_CONFIG) the gateway
 # runs on its embedded sandbox; mount a TOML file and set GATEWAY_CONFIG for real use.
-CMD ["uvicorn", "--factory", "gateway.app:create_app", "--host", "0.0.0.0", \
-     "--port", "8000", "--lifespan", "on", "--no-server-header", \
-     "--timeout-graceful-shutdown", "20"]
+# The gateway's own command, not plain uvicorn: it logs JSON lines and replaces
+# uvicorn's access log (which prints query strings and their variables).
+CMD ["reviews-gateway", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -9,7 +9,8 @@ and a trace, authenticates the caller and builds a fresh context.
 Routes: ``/graphql`` (GET, POST; GraphiQL for browsers), ``/healthz`` (no platform
 call), ``/metrics`` (Prometheus), and with the embedded sandbox its control routes at
 ``/_sandbox/{catalog,requests,faults}`` (``gateway.sandbox_proxy``; 404 otherwise).
-Run with ``reviews-gateway serve`` or ``uvicorn --factory gateway.app:create_app``.
+Run with ``reviews-gateway serve`` (JSON logs, as the Docker image does), or without
+the gateway's logging with ``uvicorn --factory gateway.app:create_app``.
 """
 
 from __future__ import annotations
@@ -240,6 +241,7 @@ def _view(settings: Settings, limits: QueryLimits) -> GraphQLView:
         graphql_ide="graphiql" if settings.graphiql else None,
         ide_headers=sandbox_key if settings.mode is Mode.SANDBOX else None,
         max_body_bytes=settings.max_body_bytes,
+        max_list_items=settings.max_list_items,
         max_response_bytes=settings.max_response_bytes,
     )
 

@@ -12,12 +12,13 @@ served instead of the error, and the request's trace records it (the response th
 carries a ``stale: true`` warning for that platform).
 
 A shared load belongs to no one request: it runs as its own task (started in the
-context of the first caller, so its calls count in that request's trace and end by
-that request's deadline, the earliest of its waiters'), and every caller awaits it
-through ``asyncio.shield``. A caller that is cancelled just stops waiting; the load
-goes on for the others and is cancelled only when its last waiter has gone. A waiter
-that was not itself cancelled never sees a ``CancelledError``: should the shared task
-be cancelled from outside, it gets ``ProviderUnavailable`` instead.
+context of the first caller, so its calls count in that request's trace and run on
+that first caller's deadline, whatever the later waiters' own deadlines), and every
+caller awaits it through ``asyncio.shield``. A caller that is cancelled just stops
+waiting; the load goes on for the others and is cancelled only when its last waiter
+has gone. A waiter that was not itself cancelled never sees a ``CancelledError``:
+should the shared task be cancelled from outside, it gets ``ProviderUnavailable``
+instead.
 
 Values are records (immutable), never coroutines or futures: ``cachetools.cached`` on
 an ``async def`` would cache an await-once coroutine (cachetools #92).

@@ -201,6 +201,8 @@ class Settings:
     max_tokens: int = 2000
     max_body_bytes: int = 1024 * 1024
     """A POST body (or GET query string) over this many bytes answers 413."""
+    max_list_items: int = 1000
+    """A JSON array (in the body, variables or extensions) longer than this: 400."""
     max_cost: int = 2000
     max_skus: int = 100
     max_representations: int = 100
@@ -256,6 +258,7 @@ _GATEWAY_KEYS: Final = (
     "max_aliases",
     "max_tokens",
     "max_body_bytes",
+    "max_list_items",
     "max_cost",
     "max_skus",
     "max_representations",

@@ -9,10 +9,11 @@ adds nothing else.
 The access log is the gateway's own: ``AccessLog`` (ASGI middleware) writes one
 ``request`` line per HTTP request with method, path (never the query string: a GET
 carries the query and its variables there), status and ms. ``UVICORN_LOG_CONFIG``
-routes uvicorn's own loggers through the root's JSON handler; the CLI runs uvicorn
-with it and without uvicorn's access log, which prints the full URL. Should a
-``uvicorn.access`` record reach the formatter anyway, it is rendered the same way,
-without the query.
+routes uvicorn's own loggers through the root's JSON handler and silences
+``uvicorn.access`` (it prints the full URL): no handler and no propagation, so
+uvicorn does not even write its lines. The CLI (and so the Docker image) runs
+uvicorn with it; plain ``uvicorn`` gives that logger its own handler, not the
+root's, so none of its records ever reaches ``JsonFormatter``.
 """
 
 from __future__ import annotations
@@ -43,20 +44,8 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname.lower(),
             "logger": record.name,
+            "message": record.getMessage(),
         }
-        args = record.args
-        if (
-            record.name == "uvicorn.access"
-            and isinstance(args, tuple)
-            and len(args) == 5
-        ):
-            # (client, method, path with query, HTTP version, status): no query.
-            entry["message"] = "request"
-            entry["method"] = args[1]
-            entry["path"] = str(args[2]).partition("?")[0]
-            entry["status"] = args[4]
-        else:
-            entry["message"] = record.getMessage()
         request_id = trace.request_id()
         if request_id:
             entry["request_id"] = request_id
@@ -81,11 +70,14 @@ UVICORN_LOG_CONFIG: Final[dict[str, Any]] = {
     "version": 1,
     "disable_existing_loggers": False,
     "loggers": {
-        name: {"handlers": [], "propagate": True}
-        for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+        "uvicorn": {"handlers": [], "propagate": True},
+        "uvicorn.error": {"handlers": [], "propagate": True},
+        # Silent: with no handler anywhere uvicorn skips its access lines.
+        "uvicorn.access": {"handlers": [], "propagate": False},
     },
 }
-"""``uvicorn.run(log_config=...)``: uvicorn's loggers write through the root's."""
+"""``uvicorn.run(log_config=...)``: uvicorn's loggers write through the root's,
+except its access log, which writes nowhere (``AccessLog`` replaces it)."""
 
 
 class AccessLog:

@@ -6,11 +6,11 @@ the caller asks for (README, "Limits"):
 * every object (a field of an object, interface or union type) counts 1; scalars
   and enums count 0; introspection (``__schema``, ``__typename``...) counts 0;
 * a field sized by an argument counts once per item: ``first`` (a connection: its
-  default, 20, when left out or null; at least 1), the number of ``skus``, the number of
-  ``representations``; everything inside it counts once per item too (nested
-  lists multiply). A connection's ``edges`` and ``nodes`` are already counted by
-  its ``first``; any other list counts ``ASSUMED_LIST_SIZE`` items;
-* a list read in an order no platform offers (``orderBy`` other than ``NEWEST``),
+  default, ``resolvers.reviews.DEFAULT_FIRST`` (20), when left out or null; at
+  least 1), the number of ``skus``, the number of ``representations``; everything
+  inside it counts once per item too (nested lists multiply). A connection's
+  ``edges`` and ``nodes`` are already counted by its ``first``; any other list
+  counts ``ASSUMED_LIST_SIZE`` items;
   or filtered on what no platform filters (``withMedia``, ``verified``,
   ``hasReply``), may read every matching review of each platform: ``SORTED_READ``
   more for a product's list, ``SORTED_SHOP_READ`` for the whole shop's;
@@ -64,13 +64,12 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from resolvers.reviews import DEFAULT_FIRST
 from schema.fragments import Fragments, Memo, fragments_of, level_fields
 
 TOO_EXPENSIVE: Final = "QUERY_TOO_EXPENSIVE"
 BAD_USER_INPUT: Final = "BAD_USER_INPUT"
 
-DEFAULT_FIRST: Final = 20
-"""What ``first`` counts when it is left out or null (the resolvers' default)."""
 ASSUMED_LIST_SIZE: Final = 5
 """Items counted for a list no argument sizes (media, comments, userErrors...)."""
 SORTED_READ: Final = 20
@@ -270,8 +269,10 @@ def refusal(
     raw = execution.variables or {}
     try:
         visit(document, _RawCaps(raw, _caps(limits)))
+        # One error is enough to leave the request to the executor (which reports
+        # up to 50): graphql-core builds each error message from the whole value.
         variables = get_variable_values(
-            schema, operation.variable_definitions or (), raw
+            schema, operation.variable_definitions or (), raw, max_errors=1
         )
         if isinstance(variables, list):
             return None  # the executor reports the coercion errors

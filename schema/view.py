@@ -6,7 +6,8 @@
 - An ``Accept`` that allows neither answers 406.
 - Transport errors (bad JSON, no query, a mutation over GET) answer in the GraphQL
   error shape with a 4xx status and the code ``BAD_REQUEST``, never as plain text; a
-  body over ``max_body_bytes`` answers 413 ``PAYLOAD_TOO_LARGE`` (``request_body``).
+  body over ``max_body_bytes`` answers 413 ``PAYLOAD_TOO_LARGE``, a JSON array over
+  ``max_list_items`` items 400 ``BAD_REQUEST`` (``request_body``).
 - The context is built per request from the services and the authenticated caller.
 - Browsers get the GraphiQL page of ``schema.graphiql`` (a fallback when its CDN
   scripts cannot load, the README's product-page query, the sandbox key header).
@@ -32,7 +33,6 @@ from resolvers.context import Context, build_context
 from schema.graphiql import graphiql_page
 from schema.request_body import BAD_REQUEST, bounded, read_json, transport_code
 
-MIB: Final = 1024 * 1024
 GRAPHQL_RESPONSE: Final = "application/graphql-response+json"
 JSON: Final = "application/json"
 TRACE_HEADER: Final = "X-Reviews-Trace"
@@ -91,27 +91,33 @@ class GraphQLView(GraphQL[Context, None]):
     """Strawberry's ASGI view with the gateway's context and media negotiation.
 
     ``ide_headers`` are the request headers GraphiQL's default tab starts with;
-    ``max_body_bytes`` bounds what is read of a request (413 past it), and
-    ``max_response_bytes`` what is sent back (``RESPONSE_TOO_LARGE`` past it).
+    ``max_body_bytes`` bounds what is read of a request (413 past it),
+    ``max_list_items`` each JSON array in it (400 past it), and
+    ``max_response_bytes`` what is sent back (``RESPONSE_TOO_LARGE`` past it); the
+    three come from ``Settings``, which holds their defaults. The GraphiQL page is
+    built here, so a Strawberry template it no longer fits fails at start-up.
     """
 
     def __init__(
         self,
         *args: Any,
         ide_headers: Mapping[str, str] | None = None,
-        max_body_bytes: int = MIB,
-        max_response_bytes: int = 4_000_000,
+        max_body_bytes: int,
+        max_list_items: int,
+        max_response_bytes: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.max_response_bytes = max_response_bytes
-        self._ide_headers = dict(ide_headers or {})
-        self._ide_page: str | None = None
         self.max_body_bytes = max_body_bytes
+        self.max_list_items = max_list_items
+        self._ide_page = (
+            graphiql_page(self.graphql_ide_html, dict(ide_headers or {}))
+            if self.graphql_ide
+            else ""
+        )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        if self._ide_page is None:
-            self._ide_page = graphiql_page(self.graphql_ide_html, self._ide_headers)
         return HTMLResponse(self._ide_page)
 
     async def handle(self, request: Request) -> Response:
@@ -135,7 +141,7 @@ class GraphQLView(GraphQL[Context, None]):
             )
 
     def decode_json(self, data: str | bytes) -> object:
-        return read_json(data)
+        return read_json(data, self.max_list_items)
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         context = build_context(request.state.services, request.state.caller)

@@ -55,8 +55,9 @@ REVIEW_EXTRAS: Final = "VETO,ATTACHMENTS,ORIGINAL_REVIEW"
 SKU_CHUNK_CHARS: Final = 1500
 """Longest URL-encoded ``sku`` list per call (about 130 SKUs of 8 characters)."""
 DEFAULT_PERIOD: Final = "365days"
-OVERALL_PERIOD: Final = "overall"
 """The aggregate period eTrusted recommends for public display."""
+OVERALL_PERIOD: Final = "overall"
+"""The all-time aggregate period: the shop summary's, like the product summaries."""
 
 
 def _utc_now() -> datetime:
@@ -290,15 +291,24 @@ class EtrustedClient:
         """The shop's service rating: every channel's ``overall`` period, added up.
 
         Over the configured channels (all of the account's when none is set), one
-        aggregate-rating call per channel, concurrently; the average is weighted by
-        each channel's count. ``overall``, like the product summaries, is all-time.
+        aggregate-rating call per channel, concurrently (the first failure, a
+        ``ProviderError``, cancels the rest and is raised); the average is weighted
+        by each channel's count. ``overall``, like the product summaries, is all-time.
         """
         channel_ids = self._settings.channel_ids or tuple(
             c.id for c in await self.channels()
         )
-        parts = await asyncio.gather(
-            *(self.service_rating(c, OVERALL_PERIOD) for c in channel_ids)
-        )
+        try:
+            # A failed channel cancels the others' calls (a bare gather left them
+            # running past the answer).
+            async with asyncio.TaskGroup() as group:
+                tasks = [
+                    group.create_task(self.service_rating(c, OVERALL_PERIOD))
+                    for c in channel_ids
+                ]
+        except ExceptionGroup as failed:
+            raise failed.exceptions[0] from None
+        parts = [task.result() for task in tasks]
         count = sum(p.count for p in parts)
         weighted = sum((p.average or 0.0) * p.count for p in parts)
         return RatingSummary(
