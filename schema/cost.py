@@ -11,6 +11,7 @@ the caller asks for (README, "Limits"):
   inside it counts once per item too (nested lists multiply). A connection's
   ``edges`` and ``nodes`` are already counted by its ``first``; any other list
   counts ``ASSUMED_LIST_SIZE`` items;
+* a list read in an order no platform offers (``orderBy`` other than ``NEWEST``),
   or filtered on what no platform filters (``withMedia``, ``verified``,
   ``hasReply``), may read every matching review of each platform: ``SORTED_READ``
   more for a product's list, ``SORTED_SHOP_READ`` for the whole shop's;
