@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 import uvicorn
+from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.config import Settings
@@ -75,21 +76,27 @@ async def serve_gateway(
     )
     async with run_simulators(settings=simulator_settings) as running:
         app = create_app(adjust(sandbox_settings(running, **overrides)))
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, lifespan="on", log_level="warning"
-        )
-        server = uvicorn.Server(config)
-        task = asyncio.create_task(server.serve())
-        try:
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.01)
-            port = server.servers[0].sockets[0].getsockname()[1]
-            yield Gateway(f"http://127.0.0.1:{port}", running, http)
-        finally:
-            server.should_exit = True
-            await task
+        async with serve_app(app) as url:
+            yield Gateway(url, running, http)
+
+
+@asynccontextmanager
+async def serve_app(app: Starlette, port: int = 0) -> AsyncIterator[str]:
+    """``app`` served by a real uvicorn on 127.0.0.1 (``port`` 0: any free); its URL."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="on", log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from urllib.parse import parse_qs
 
 import aiohttp
 import pytest
-import uvicorn
 
 from gateway.app import create_app
 from gateway.config import Mode, Settings
@@ -24,7 +23,7 @@ from gateway.records import StarDistribution
 from gateway.simulators import etrusted, trustoo
 from gateway.simulators.catalog import Catalog
 from gateway.simulators.control import FaultSettings
-from tests.graph.conftest import SERVER_KEY, Gateway, serve_gateway
+from tests.graph.conftest import SERVER_KEY, Gateway, serve_app, serve_gateway
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -300,24 +299,8 @@ async def test_the_catalog_defaults_to_twenty_and_refuses_bad_pages(
 @asynccontextmanager
 async def _serve(settings: Settings, port: int = 0) -> AsyncIterator[str]:
     """A gateway built from ``settings`` (with ``mode=SANDBOX``: the embedded one)."""
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        lifespan="on",
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serve_app(create_app(settings), port) as url:
+        yield url
 
 
 async def test_the_embedded_sandbox_is_reachable_through_the_gateway(
