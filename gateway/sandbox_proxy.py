@@ -5,8 +5,8 @@ simulators listen on a loopback port of their own that a newcomer does not know.
 ``SandboxProxy`` forwards the sandbox's control routes (``catalog``, ``requests``,
 ``faults``) from the gateway's own address to it: GET, PUT and DELETE, the query
 string and the body passed through both ways, over one session of its own. Request
-bodies are bounded (``MAX_BODY_BYTES``, 413 beyond; ``bounded_body``, the gateway's
-one bounded body reader, also serves ``/graphql``); nothing but those three control
+bodies are bounded (``MAX_BODY_BYTES``, 413 beyond: ``gateway.bodies``); nothing but
+those three control
 routes is forwarded (never a platform's simulated API, never a path with ``..``). A
 sandbox that does not answer is a 502 with a JSON body, not a traceback.
 """
@@ -17,8 +17,10 @@ from contextlib import AbstractAsyncContextManager
 from typing import Final
 
 import aiohttp
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+from gateway.bodies import BodyRefused, bounded_body
 
 CONTROL_ROUTES: Final = frozenset({"catalog", "requests", "faults"})
 """The sandbox's ``/_sandbox/<route>`` control endpoints (DESIGN.md section 4)."""
@@ -30,41 +32,6 @@ TIMEOUT_S: Final = 10.0
 
 def _error(message: str, status: int) -> Response:
     return JSONResponse({"error": message}, status_code=status)
-
-
-class BodyRefused(Exception):
-    """A request body that is not read: ``status`` and a message for the client."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-async def bounded_body(request: Request, limit: int) -> bytes:
-    """The request body, read only while it stays within ``limit`` bytes.
-
-    The one bounded body reader of the gateway (``schema.request_body`` uses it
-    for ``/graphql``). Raises ``BodyRefused``: 413 for a body over ``limit`` (by its
-    ``Content-Length``, or counted while reading, which stops there), 400 for a
-    client that disconnects before its body ends (a quiet refusal nobody receives,
-    rather than a traceback and a 500 in the logs).
-    """
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    body = bytearray()
-    try:
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                raise _too_large(limit)
-    except ClientDisconnect:
-        raise BodyRefused(400, "the request body was cut short") from None
-    return bytes(body)
-
-
-def _too_large(limit: int) -> BodyRefused:
-    return BodyRefused(413, f"the request is larger than {limit} bytes")
 
 
 class SandboxProxy:

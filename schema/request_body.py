@@ -6,7 +6,7 @@ shape (``transport_code`` names its code):
 - a POST body over ``limit`` bytes (by its ``Content-Length``, or counted while
   reading a chunked body, which stops at the limit) or a query string over it: 413,
   ``PAYLOAD_TOO_LARGE``; a body the client stopped sending (it disconnected): 400,
-  ``BAD_REQUEST`` (``gateway.sandbox_proxy.bounded_body`` reads it);
+  ``BAD_REQUEST`` (``gateway.bodies.bounded_body`` reads it);
 - a JSON body that is not an object (``null``, a number, a string, an array: one
   operation per request, no batching): 400, ``BAD_REQUEST``;
 - JSON (the body, or a GET's ``variables``/``extensions``) that is not UTF-8, not
@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.types import Message
 from strawberry.http.parse_content_type import parse_content_type
 
-from gateway.sandbox_proxy import BodyRefused, bounded_body
+from gateway.bodies import BodyRefused, bounded_body
 
 BAD_REQUEST: Final = "BAD_REQUEST"
 PAYLOAD_TOO_LARGE: Final = "PAYLOAD_TOO_LARGE"
