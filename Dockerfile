@@ -8,6 +8,7 @@ COPY pyproject.toml README.md ./
 COPY gateway ./gateway
 COPY schema ./schema
 COPY resolvers ./resolvers
+COPY sandbox ./sandbox
 RUN /venv/bin/pip install .
 
 FROM python:3.11-slim

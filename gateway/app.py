@@ -52,13 +52,14 @@ from gateway.providers.trustoo import TrustooClient
 from gateway.providers.trustpilot import TrustpilotClient
 from gateway.records import Provider
 from gateway.resilience import CircuitBreaker, RateLimiter, Resilience, RetryPolicy
-from gateway.sandbox import remote_sandbox_settings, run_simulators, sandbox_settings
+from gateway.sandbox import remote_sandbox_settings, sandbox_settings
 from gateway.sandbox_proxy import METHODS as SANDBOX_METHODS
 from gateway.sandbox_proxy import SandboxProxy
 from resolvers.access import authenticate
 from resolvers.catalog import Catalog
 from resolvers.context import Clients, Services
 from resolvers.sources import ReviewSource
+from sandbox.server import run_simulators
 from schema import build_schema
 from schema.cost import CostLimits
 from schema.limits import QueryLimits

@@ -15,7 +15,8 @@ from gateway.app import create_app
 from gateway.config import Settings, load_settings, with_default_mode
 from gateway.errors import ConfigError
 from gateway.logs import UVICORN_LOG_CONFIG, configure_logging
-from gateway.sandbox import remote_sandbox_settings, serve_sandbox
+from gateway.sandbox import remote_sandbox_settings
+from sandbox.server import serve_sandbox
 
 
 def _parser() -> argparse.ArgumentParser:

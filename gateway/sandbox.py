@@ -1,24 +1,18 @@
-"""The sandbox: all four simulators in one aiohttp server, plus its control endpoints.
+"""Gateway settings for sandbox mode: every platform pointed at a running sandbox.
 
-``create_sandbox()`` builds the application of DESIGN.md section 4: each platform's
-simulator mounted under its prefix (``/trustpilot``, ``/etrusted`` with its token
-host at ``/etrusted-login``, ``/trustoo``, ``/mayar``) and the ``/_sandbox`` control
-API (request log, faults, catalog). ``run_simulators()`` serves it on loopback for
-tests and for ``reviews-gateway serve``; ``serve_sandbox()`` is the
-``reviews-gateway sandbox`` command.
+The sandbox itself (the simulators' server) is the top-level ``sandbox`` package; this
+module only turns a sandbox's catalog (``GET /_sandbox/catalog``) into gateway
+``Settings``: for the embedded sandbox of ``reviews-gateway serve``, for
+``serve --sandbox-url`` and for tests.
 """
 
 from __future__ import annotations
 
-import json
-import random
-from collections.abc import AsyncIterator, Callable, Collection, Mapping
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
-from typing import Any, Final
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 from gateway.config import (
     CatalogEntry,
@@ -31,79 +25,8 @@ from gateway.config import (
     TrustpilotSettings,
 )
 from gateway.errors import ConfigError
-from gateway.simulators import etrusted, mayar, trustoo, trustpilot
-from gateway.simulators.catalog import PROVIDERS, Catalog, build_catalog
-from gateway.simulators.control import (
-    Clock,
-    FaultSettings,
-    ProviderControl,
-    RequestLog,
-    utc_now,
-)
-
-AppFactory = Callable[..., Mapping[str, web.Application]]
-
-SIMULATORS: Final[Mapping[str, AppFactory]] = {
-    "trustpilot": trustpilot.create_apps,
-    "etrusted": etrusted.create_apps,
-    "trustoo": trustoo.create_apps,
-    "mayar": mayar.create_apps,
-}
-"""Provider id -> factory returning ``{mount prefix: sub-application}``."""
-
-SHUTDOWN_TIMEOUT_S: Final = 2.0
-MAYAR_DOCUMENTED_RATE_LIMIT: Final = 20
-"""Calls per minute per client IP that Mayar documents (its simulator's default)."""
-TRUSTPILOT_TOKEN_PATH: Final = (
-    "/v1/oauth/oauth-business-users-for-applications/accesstoken"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Sandbox:
-    """A built (not yet served) sandbox: its app, catalog, log and fault controls."""
-
-    app: web.Application
-    catalog: Catalog
-    log: RequestLog
-    controls: Mapping[str, ProviderControl]
-    prefixes: Mapping[str, tuple[str, ...]]
-    rate_limits: Mapping[str, int | None]
-
-    def describe(self) -> dict[str, object]:
-        """The ``GET /_sandbox/catalog`` body: catalog, credentials, what is served.
-
-        Beyond DESIGN.md's shape: ``served`` (the platforms mounted) and
-        ``rateLimits`` (calls per minute a platform itself enforces, e.g. Mayar's).
-        """
-        return {
-            **self.catalog.to_json(),
-            "served": list(self.prefixes),
-            "rateLimits": dict(self.rate_limits),
-        }
-
-
-SANDBOX_KEY: Final = web.AppKey("sandbox", Sandbox)
-
-
-@dataclass(frozen=True, slots=True)
-class RunningSandbox:
-    """A sandbox being served; ``url(provider)`` is that platform's base URL."""
-
-    sandbox: Sandbox
-    base_url: str
-
-    def url(self, provider: str, mount: int = 0) -> str:
-        """Base URL of ``provider`` (``mount=1``: eTrusted's token host)."""
-        return self.base_url + self.sandbox.prefixes[provider][mount]
-
-    @property
-    def catalog(self) -> Catalog:
-        return self.sandbox.catalog
-
-    @property
-    def log(self) -> RequestLog:
-        return self.sandbox.log
+from sandbox.catalog import PROVIDERS
+from sandbox.server import TRUSTPILOT_TOKEN_PATH, RunningSandbox
 
 
 def settings_from_catalog(
@@ -198,171 +121,3 @@ async def remote_sandbox_settings(base_url: str, **overrides: Any) -> Settings:
         raise ConfigError(
             f"no sandbox answers at {url}/_sandbox/catalog ({type(exc).__name__})"
         ) from exc
-
-
-def create_sandbox(
-    *,
-    seed: int = 1,
-    latency_ms: int = 0,
-    providers: Collection[str] = PROVIDERS,
-    clock: Clock = utc_now,
-    settings: Mapping[str, Any] | None = None,
-) -> Sandbox:
-    """Build the sandbox application for ``providers`` (all four by default).
-
-    ``settings`` maps a provider id to that simulator's settings object (its ``[??]``
-    choices); ``latency_ms`` is every provider's baseline latency.
-    """
-    unknown = set(providers) - set(PROVIDERS)
-    if unknown:
-        raise ValueError(f"unknown provider(s): {', '.join(sorted(unknown))}")
-    catalog = build_catalog(seed)
-    log = RequestLog()
-    baseline = FaultSettings(latency_ms=latency_ms)
-    baseline.check()
-    app = web.Application()
-    controls: dict[str, ProviderControl] = {}
-    prefixes: dict[str, tuple[str, ...]] = {}
-    for provider in (p for p in PROVIDERS if p in providers):
-        control = ProviderControl(
-            provider, log, baseline=baseline, rng=random.Random(f"{seed}:{provider}")
-        )
-        mounts = SIMULATORS[provider](
-            catalog,
-            control,
-            seed=seed,
-            clock=clock,
-            settings=(settings or {}).get(provider),
-        )
-        for prefix, sub_app in mounts.items():
-            app.add_subapp(prefix, sub_app)
-        controls[provider] = control
-        prefixes[provider] = tuple(mounts)
-    mayar_settings = (settings or {}).get("mayar") or mayar.MayarSettings()
-    limits = (
-        {"mayar": mayar_settings.rate_limit_per_minute} if "mayar" in prefixes else {}
-    )
-    sandbox = Sandbox(app, catalog, log, controls, prefixes, limits)
-    app[SANDBOX_KEY] = sandbox
-    app.router.add_get("/", _index)
-    app.router.add_get("/_sandbox/catalog", _catalog)
-    app.router.add_get("/_sandbox/requests", _requests)
-    app.router.add_delete("/_sandbox/requests", _clear_requests)
-    app.router.add_get("/_sandbox/faults", _faults)
-    app.router.add_put("/_sandbox/faults", _set_faults)
-    return sandbox
-
-
-def _bad_request(message: str) -> web.Response:
-    return web.json_response({"error": message}, status=400)
-
-
-async def _index(request: web.Request) -> web.Response:
-    sandbox = request.app[SANDBOX_KEY]
-    return web.json_response(
-        {
-            "providers": {p: list(m) for p, m in sandbox.prefixes.items()},
-            "control": [
-                "GET /_sandbox/catalog",
-                "GET|DELETE /_sandbox/requests",
-                "GET|PUT /_sandbox/faults",
-            ],
-        }
-    )
-
-
-async def _catalog(request: web.Request) -> web.Response:
-    return web.json_response(request.app[SANDBOX_KEY].describe())
-
-
-async def _requests(request: web.Request) -> web.Response:
-    sandbox = request.app[SANDBOX_KEY]
-    provider = request.query.get("provider")
-    if provider is not None and provider not in sandbox.controls:
-        return _bad_request(f"unknown provider {provider!r}")
-    return web.json_response([e.to_json() for e in sandbox.log.entries(provider)])
-
-
-async def _clear_requests(request: web.Request) -> web.Response:
-    request.app[SANDBOX_KEY].log.clear()
-    return web.Response(status=204)
-
-
-def _faults_json(sandbox: Sandbox) -> dict[str, object]:
-    return {p: c.faults.to_json() for p, c in sandbox.controls.items()}
-
-
-async def _faults(request: web.Request) -> web.Response:
-    return web.json_response(_faults_json(request.app[SANDBOX_KEY]))
-
-
-async def _set_faults(request: web.Request) -> web.Response:
-    """Apply per-provider faults atomically: all valid, or none changed (400)."""
-    sandbox = request.app[SANDBOX_KEY]
-    try:
-        body = await request.json()
-    except json.JSONDecodeError:
-        return _bad_request("body must be a JSON object")
-    if not isinstance(body, dict):
-        return _bad_request("body must be a JSON object")
-    parsed: dict[str, FaultSettings] = {}
-    for provider, value in body.items():
-        control = sandbox.controls.get(provider)
-        if control is None:
-            return _bad_request(f"unknown provider {provider!r}")
-        if not isinstance(value, dict):
-            return _bad_request(f"{provider}: faults must be a JSON object")
-        try:
-            parsed[provider] = FaultSettings.parse(value, control.baseline)
-        except (TypeError, ValueError) as exc:
-            return _bad_request(f"{provider}: {exc}")
-    for provider, faults in parsed.items():
-        sandbox.controls[provider].apply(faults)
-    return web.json_response(_faults_json(sandbox))
-
-
-@asynccontextmanager
-async def run_simulators(
-    host: str = "127.0.0.1", port: int = 0, **options: Any
-) -> AsyncIterator[RunningSandbox]:
-    """Serve a sandbox on ``host:port`` (0: a free port) until the block exits.
-
-    ``options`` go to ``create_sandbox``. Handlers are cancelled when a client hangs up,
-    so a hung "timeout" fault never delays shutdown.
-    """
-    sandbox = create_sandbox(**options)
-    runner = web.AppRunner(
-        sandbox.app,
-        handler_cancellation=True,
-        shutdown_timeout=SHUTDOWN_TIMEOUT_S,
-        access_log=None,
-    )
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, host, port)
-        await site.start()
-        bound_port = runner.addresses[0][1]
-        yield RunningSandbox(sandbox, f"http://{host}:{bound_port}")
-    finally:
-        await runner.cleanup()
-
-
-def serve_sandbox(
-    host: str,
-    port: int,
-    *,
-    seed: int,
-    latency_ms: int,
-    mayar_rate_limit: int | None = MAYAR_DOCUMENTED_RATE_LIMIT,
-) -> None:
-    """Run the sandbox in the foreground (the ``reviews-gateway sandbox`` command)."""
-    settings = {"mayar": mayar.MayarSettings(rate_limit_per_minute=mayar_rate_limit)}
-    sandbox = create_sandbox(seed=seed, latency_ms=latency_ms, settings=settings)
-    web.run_app(
-        sandbox.app,
-        host=host,
-        port=port,
-        handler_cancellation=True,
-        shutdown_timeout=SHUTDOWN_TIMEOUT_S,
-        print=None,
-    )

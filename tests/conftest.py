@@ -5,7 +5,7 @@ import aiohttp
 import aiohttp.web_app
 import pytest
 
-from gateway.sandbox import RunningSandbox, run_simulators
+from sandbox.server import RunningSandbox, run_simulators
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,8 @@
 import random
 from collections import Counter
 
-from gateway.simulators.catalog import PROVIDERS, build_catalog
-from gateway.simulators.corpus import pick_rating
+from sandbox.catalog import PROVIDERS, build_catalog
+from sandbox.corpus import pick_rating
 
 
 def test_catalog_is_deterministic_per_seed() -> None:

@@ -18,7 +18,7 @@ import uvicorn
 from graphql import GraphQLError, OperationDefinitionNode, parse
 
 from gateway.logs import UVICORN_LOG_CONFIG, JsonFormatter
-from gateway.sandbox import TRUSTPILOT_TOKEN_PATH, RunningSandbox
+from sandbox.server import TRUSTPILOT_TOKEN_PATH, RunningSandbox
 from schema import schema
 
 SERVER_KEY = "sandbox-server-key"

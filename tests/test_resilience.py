@@ -27,9 +27,10 @@ from gateway.resilience import (
     Resilience,
     RetryPolicy,
 )
-from gateway.sandbox import RunningSandbox, run_simulators, sandbox_settings
-from gateway.simulators.control import FaultSettings
-from gateway.simulators.mayar import MayarSettings as SimulatedMayar
+from gateway.sandbox import sandbox_settings
+from sandbox.control import FaultSettings
+from sandbox.mayar import MayarSettings as SimulatedMayar
+from sandbox.server import RunningSandbox, run_simulators
 from tests.conftest import FakeClock
 
 OPEN_BUYER = "budi@buyer.sandbox.example"

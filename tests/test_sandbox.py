@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 import pytest
 
-from gateway.sandbox import RunningSandbox, run_simulators
-from gateway.simulators.catalog import PROVIDERS, build_catalog
+from sandbox.catalog import PROVIDERS, build_catalog
+from sandbox.server import RunningSandbox, run_simulators
 
 Probe = Callable[
     [aiohttp.ClientSession, RunningSandbox], Awaitable[aiohttp.ClientResponse]

@@ -13,8 +13,9 @@ from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.config import Settings
-from gateway.sandbox import RunningSandbox, run_simulators, sandbox_settings
-from gateway.simulators.mayar import MayarSettings as SimulatedMayar
+from gateway.sandbox import sandbox_settings
+from sandbox.mayar import MayarSettings as SimulatedMayar
+from sandbox.server import RunningSandbox, run_simulators
 
 SERVER_KEY = "sandbox-server-key"
 

@@ -3,8 +3,8 @@
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from gateway.simulators import etrusted, mayar, trustoo, trustpilot
-from gateway.simulators.catalog import Catalog, CatalogProduct
+from sandbox import etrusted, mayar, trustoo, trustpilot
+from sandbox.catalog import Catalog, CatalogProduct
 
 Found = dict[tuple[str, str], datetime]
 

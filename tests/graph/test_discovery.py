@@ -20,9 +20,9 @@ import pytest
 from gateway.app import create_app
 from gateway.config import Mode, Settings
 from gateway.records import StarDistribution
-from gateway.simulators import etrusted, trustoo
-from gateway.simulators.catalog import Catalog
-from gateway.simulators.control import FaultSettings
+from sandbox import etrusted, trustoo
+from sandbox.catalog import Catalog
+from sandbox.control import FaultSettings
 from tests.graph.conftest import SERVER_KEY, Gateway, serve_app, serve_gateway
 
 README = Path(__file__).parents[2] / "README.md"

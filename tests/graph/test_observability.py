@@ -10,7 +10,7 @@ import aiohttp
 from gateway import trace
 from gateway.config import Settings
 from gateway.logs import JsonFormatter
-from gateway.simulators.control import FaultSettings
+from sandbox.control import FaultSettings
 from tests.graph.conftest import SERVER_KEY, Gateway, serve_gateway
 
 SUMMARY = """query ($sku: String!) { product(sku: $sku) {

@@ -7,8 +7,8 @@ import aiohttp
 import pytest
 
 from gateway.config import Settings
-from gateway.simulators.control import FaultSettings
-from gateway.simulators.mayar import MayarSettings as SimulatedMayar
+from sandbox.control import FaultSettings
+from sandbox.mayar import MayarSettings as SimulatedMayar
 from tests.graph.conftest import serve_gateway
 
 PRODUCT = """

@@ -10,7 +10,7 @@ import pytest
 
 from gateway import trace
 from gateway.config import Settings
-from gateway.simulators.mayar import MayarSettings as SimulatedMayar
+from sandbox.mayar import MayarSettings as SimulatedMayar
 from tests.graph.conftest import SERVER_KEY, Gateway, serve_gateway
 
 MAYAR_AS_DOCUMENTED = {"mayar": SimulatedMayar(rate_limit_per_minute=20)}

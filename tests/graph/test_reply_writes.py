@@ -7,11 +7,11 @@ import aiohttp
 from aiohttp import web
 
 from gateway.records import Provider, ReviewKey
-from gateway.simulators.etrusted.model import EtrustedStore
-from gateway.simulators.etrusted.routes import STATE_KEY
-from gateway.simulators.trustpilot.state import CONTEXT
-from gateway.simulators.trustpilot.store import Conversation, TrustpilotStore
 from resolvers.ids import conversation_id, decode_review, review_id
+from sandbox.etrusted.model import EtrustedStore
+from sandbox.etrusted.routes import STATE_KEY
+from sandbox.trustpilot.state import CONTEXT
+from sandbox.trustpilot.store import Conversation, TrustpilotStore
 from tests.graph.conftest import SERVER_KEY, Gateway, serve_gateway
 
 REPLY = """

@@ -5,11 +5,11 @@ from typing import Any
 import aiohttp
 
 from gateway.providers.trustoo import WEBHOOK_TOPICS
-from gateway.simulators.control import FaultSettings
-from gateway.simulators.trustoo import TrustooStore, build_store
-from gateway.simulators.trustoo.context import STATE
 from resolvers.merge import page_size
 from resolvers.shop import WebhookTopic
+from sandbox.control import FaultSettings
+from sandbox.trustoo import TrustooStore, build_store
+from sandbox.trustoo.context import STATE
 from tests.graph.conftest import SERVER_KEY, Gateway, serve_gateway
 
 USER_ERRORS = "userErrors { field message code providerMessage } clientMutationId"

@@ -47,13 +47,14 @@ from gateway.records import (
     ReviewStatus,
     StarDistribution,
 )
-from gateway.sandbox import RunningSandbox, run_simulators, sandbox_settings
-from gateway.simulators.catalog import build_catalog
-from gateway.simulators.control import FaultSettings, LoggedRequest
-from gateway.simulators.etrusted import EtrustedSettings as SimSettings
-from gateway.simulators.etrusted import build_store
-from gateway.simulators.etrusted.aggregate import aggregate_json
-from gateway.simulators.etrusted.model import Review as SimReview
+from gateway.sandbox import sandbox_settings
+from sandbox.catalog import build_catalog
+from sandbox.control import FaultSettings, LoggedRequest
+from sandbox.etrusted import EtrustedSettings as SimSettings
+from sandbox.etrusted import build_store
+from sandbox.etrusted.aggregate import aggregate_json
+from sandbox.etrusted.model import Review as SimReview
+from sandbox.server import RunningSandbox, run_simulators
 from tests.conftest import FakeClock
 
 SAMPLES = Path(__file__).parent / "samples" / "etrusted"

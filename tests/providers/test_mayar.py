@@ -45,13 +45,14 @@ from gateway.records import (
     ReviewStatus,
     StarDistribution,
 )
-from gateway.sandbox import RunningSandbox, run_simulators, sandbox_settings
-from gateway.simulators.control import FaultSettings
-from gateway.simulators.mayar import MayarSettings as SimulatorSettings
-from gateway.simulators.mayar import MayarStore, build_store
-from gateway.simulators.mayar.store import Review as StoredReview
-from gateway.simulators.mayar.store import newest_first
+from gateway.sandbox import sandbox_settings
 from gateway.timestamps import parse_epoch_ms
+from sandbox.control import FaultSettings
+from sandbox.mayar import MayarSettings as SimulatorSettings
+from sandbox.mayar import MayarStore, build_store
+from sandbox.mayar.store import Review as StoredReview
+from sandbox.mayar.store import newest_first
+from sandbox.server import RunningSandbox, run_simulators
 from tests.conftest import FakeClock
 
 SAMPLES = Path(__file__).parent / "samples" / "mayar"

@@ -65,11 +65,12 @@ from gateway.records import (
     ReviewStatus,
     StarDistribution,
 )
-from gateway.sandbox import RunningSandbox, run_simulators, sandbox_settings
-from gateway.simulators.catalog import build_catalog
-from gateway.simulators.control import FaultSettings
-from gateway.simulators.trustoo import TrustooSettings as SimulatorSettings
-from gateway.simulators.trustoo import TrustooStore, build_store
+from gateway.sandbox import sandbox_settings
+from sandbox.catalog import build_catalog
+from sandbox.control import FaultSettings
+from sandbox.server import RunningSandbox, run_simulators
+from sandbox.trustoo import TrustooSettings as SimulatorSettings
+from sandbox.trustoo import TrustooStore, build_store
 from tests.conftest import FakeClock
 
 SAMPLES = Path(__file__).parent / "samples" / "trustoo"

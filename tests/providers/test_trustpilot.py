@@ -56,13 +56,14 @@ from gateway.records import (
     ReviewStatus,
     StarDistribution,
 )
-from gateway.sandbox import RunningSandbox, run_simulators, sandbox_settings
-from gateway.simulators.catalog import ANCHOR, build_catalog
-from gateway.simulators.control import FaultSettings, LoggedRequest
-from gateway.simulators.trustpilot import TrustpilotSettings as SimSettings
-from gateway.simulators.trustpilot import build_store
-from gateway.simulators.trustpilot.state import TokenRegistry
-from gateway.simulators.trustpilot.store import ProductReview
+from gateway.sandbox import sandbox_settings
+from sandbox.catalog import ANCHOR, build_catalog
+from sandbox.control import FaultSettings, LoggedRequest
+from sandbox.server import RunningSandbox, run_simulators
+from sandbox.trustpilot import TrustpilotSettings as SimSettings
+from sandbox.trustpilot import build_store
+from sandbox.trustpilot.state import TokenRegistry
+from sandbox.trustpilot.store import ProductReview
 from tests.conftest import FakeClock
 
 SAMPLES = Path(__file__).parent / "samples" / "trustpilot"

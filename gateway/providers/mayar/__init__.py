@@ -20,7 +20,7 @@ locator is part of the public review id and never carries the customer id; the
 public author name is first name and last initial.
 
 Imports: gateway.records, gateway.errors, gateway.http, gateway.config,
-gateway.timestamps, aiohttp and the standard library only; never gateway.simulators,
+gateway.timestamps, aiohttp and the standard library only; never sandbox,
 gateway.sandbox, another provider or GraphQL.
 """
 

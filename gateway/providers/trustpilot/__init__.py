@@ -11,7 +11,7 @@ by ``gateway.tokens``), ``transport`` (headers, the 401 replay), the client's pa
 
 Imports only gateway.records, gateway.errors, gateway.http, gateway.tokens,
 gateway.config, gateway.timestamps, aiohttp and the standard library: never
-gateway.simulators, gateway.sandbox, another provider or GraphQL.
+sandbox, gateway.sandbox, another provider or GraphQL.
 """
 
 from .client import TrustpilotClient

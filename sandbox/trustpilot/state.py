@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
-from gateway.simulators.catalog import TrustpilotCredentials
-from gateway.simulators.control import Clock
+from sandbox.catalog import TrustpilotCredentials
+from sandbox.control import Clock
 
 from .settings import TrustpilotSettings
 from .store import TrustpilotStore

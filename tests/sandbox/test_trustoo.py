@@ -17,9 +17,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from gateway.sandbox import run_simulators
-from gateway.simulators.catalog import ANCHOR, build_catalog
-from gateway.simulators.trustoo import TrustooSettings, TrustooStore, build_store
+from sandbox.catalog import ANCHOR, build_catalog
+from sandbox.server import run_simulators
+from sandbox.trustoo import TrustooSettings, TrustooStore, build_store
 
 NOW = ANCHOR + timedelta(days=3, hours=5)
 TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")

@@ -21,8 +21,8 @@ from typing import Final
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from gateway.simulators.catalog import EtrustedCredentials
-from gateway.simulators.control import Clock
+from sandbox.catalog import EtrustedCredentials
+from sandbox.control import Clock
 
 from .settings import EtrustedSettings
 

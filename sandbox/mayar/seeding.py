@@ -15,10 +15,10 @@ import random
 import uuid
 from typing import Final
 
-from gateway.simulators import corpus
-from gateway.simulators.catalog import ANCHOR, Catalog, CatalogProduct
-from gateway.simulators.control import Clock, utc_now
-from gateway.simulators.mayar.store import (
+from sandbox import corpus
+from sandbox.catalog import ANCHOR, Catalog, CatalogProduct
+from sandbox.control import Clock, utc_now
+from sandbox.mayar.store import (
     Content,
     Customer,
     Image,

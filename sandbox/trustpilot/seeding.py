@@ -16,9 +16,9 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from gateway.simulators import corpus
-from gateway.simulators.catalog import ANCHOR, Catalog, CatalogProduct
-from gateway.simulators.control import Clock
+from sandbox import corpus
+from sandbox.catalog import ANCHOR, Catalog, CatalogProduct
+from sandbox.control import Clock
 
 from .store import (
     ATTRIBUTES,

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from gateway.simulators.catalog import TrustooCredentials
+from sandbox.catalog import TrustooCredentials
 
 from .envelope import UNAUTHENTICATED_MESSAGE, Code, TrustooError
 from .settings import TrustooSettings

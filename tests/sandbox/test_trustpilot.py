@@ -9,14 +9,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from gateway.sandbox import RunningSandbox, run_simulators
-from gateway.simulators.catalog import ANCHOR, build_catalog
-from gateway.simulators.trustpilot import (
+from sandbox.catalog import ANCHOR, build_catalog
+from sandbox.server import RunningSandbox, run_simulators
+from sandbox.trustpilot import (
     TrustpilotSettings,
     TrustpilotStore,
     build_store,
 )
-from gateway.simulators.trustpilot.store import attribute_name
+from sandbox.trustpilot.store import attribute_name
 
 CREDS = build_catalog(1).credentials.trustpilot
 BU = CREDS.business_unit_id

@@ -92,8 +92,8 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from gateway.simulators.catalog import Catalog
-from gateway.simulators.control import Clock, ProviderControl
+from sandbox.catalog import Catalog
+from sandbox.control import Clock, ProviderControl
 
 from . import conversations, private, public
 from .auth import access_token, refresh_token

@@ -68,8 +68,8 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from gateway.simulators.catalog import Catalog
-from gateway.simulators.control import Clock, ProviderControl
+from sandbox.catalog import Catalog
+from sandbox.control import Clock, ProviderControl
 
 from .auth import (
     CREDENTIALS_KEY,

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from gateway.simulators.control import Clock
+from sandbox.control import Clock
 
 from .aggregate import aggregate_json
 from .model import AlreadyVetoed, EtrustedStore, NoReply, Review, ReviewNotFound

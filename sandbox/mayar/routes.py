@@ -16,9 +16,9 @@ from typing import Final
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from gateway.simulators.mayar import validation, wire
-from gateway.simulators.mayar.settings import MayarSettings
-from gateway.simulators.mayar.store import (
+from sandbox.mayar import validation, wire
+from sandbox.mayar.settings import MayarSettings
+from sandbox.mayar.store import (
     STATUSES,
     MayarStore,
     Refusal,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
-from gateway.simulators.catalog import CatalogProduct
+from sandbox.catalog import CatalogProduct
 
 from .envelope import Code, TrustooError, format_time, not_found
 

@@ -13,8 +13,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Final
 
-from gateway.simulators import corpus
-from gateway.simulators.catalog import ANCHOR, Catalog, CatalogProduct
+from sandbox import corpus
+from sandbox.catalog import ANCHOR, Catalog, CatalogProduct
 
 from .store import (
     EVENT_SOURCES,

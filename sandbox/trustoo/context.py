@@ -8,8 +8,8 @@ from datetime import datetime
 
 from aiohttp import web
 
-from gateway.simulators.catalog import TrustooCredentials
-from gateway.simulators.control import Clock
+from sandbox.catalog import TrustooCredentials
+from sandbox.control import Clock
 
 from .envelope import invalid
 from .settings import TrustooSettings

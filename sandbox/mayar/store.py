@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
-from gateway.simulators.control import Clock, utc_now
+from sandbox.control import Clock, utc_now
 
 STATUSES: Final = ("ACTIVE", "ARCHIVED", "INACTIVE")
 """Review states the API knows (M-bulk, M-list2)."""

@@ -13,9 +13,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from gateway.sandbox import RunningSandbox, run_simulators
-from gateway.simulators.catalog import ANCHOR, build_catalog
-from gateway.simulators.mayar import MayarSettings, MayarStore, build_store
+from sandbox.catalog import ANCHOR, build_catalog
+from sandbox.mayar import MayarSettings, MayarStore, build_store
+from sandbox.server import RunningSandbox, run_simulators
 
 SEED = 1
 NOW = ANCHOR + timedelta(days=1)

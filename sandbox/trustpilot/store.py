@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from gateway.simulators.catalog import CatalogProduct
+from sandbox.catalog import CatalogProduct
 
 STATES = ("published", "unpublished", "underModeration", "archived")
 """Review states the private list accepts (docs), ``published`` being the default."""

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
-from gateway.simulators import corpus
-from gateway.simulators.catalog import ANCHOR, Catalog, CatalogProduct
-from gateway.simulators.control import Clock
+from sandbox import corpus
+from sandbox.catalog import ANCHOR, Catalog, CatalogProduct
+from sandbox.control import Clock
 
 from .model import (
     Channel,

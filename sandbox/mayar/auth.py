@@ -17,9 +17,9 @@ from collections.abc import Callable
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from gateway.simulators.catalog import MayarCredentials
-from gateway.simulators.mayar.settings import MayarSettings
-from gateway.simulators.mayar.wire import envelope
+from sandbox.catalog import MayarCredentials
+from sandbox.mayar.settings import MayarSettings
+from sandbox.mayar.wire import envelope
 
 WINDOW_S = 60.0
 READ_METHODS = frozenset({"GET", "HEAD"})

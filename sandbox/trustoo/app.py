@@ -9,8 +9,8 @@ from typing import Final
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from gateway.simulators.catalog import Catalog
-from gateway.simulators.control import Clock, ErrorRenderer, ProviderControl
+from sandbox.catalog import Catalog
+from sandbox.control import Clock, ErrorRenderer, ProviderControl
 
 from . import activity, media, reviews, shop
 from .auth import authenticate

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from gateway.simulators.mayar.store import MayarStore, Page, Review
-from gateway.simulators.mayar.validation import Problem
+from sandbox.mayar.store import MayarStore, Page, Review
+from sandbox.mayar.validation import Problem
 
 JsonObject = dict[str, object]
 

@@ -66,18 +66,18 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from gateway.simulators.catalog import Catalog
-from gateway.simulators.control import Clock, ProviderControl
-from gateway.simulators.mayar.auth import (
+from sandbox.catalog import Catalog
+from sandbox.control import Clock, ProviderControl
+from sandbox.mayar.auth import (
     RateLimiter,
     auth_middleware,
     rate_limit_middleware,
 )
-from gateway.simulators.mayar.routes import STATE, MayarState, add_routes, fallback
-from gateway.simulators.mayar.seeding import build_store
-from gateway.simulators.mayar.settings import MayarSettings
-from gateway.simulators.mayar.store import MayarStore
-from gateway.simulators.mayar.wire import envelope
+from sandbox.mayar.routes import STATE, MayarState, add_routes, fallback
+from sandbox.mayar.seeding import build_store
+from sandbox.mayar.settings import MayarSettings
+from sandbox.mayar.store import MayarStore
+from sandbox.mayar.wire import envelope
 
 __all__ = [
     "MayarSettings",

@@ -8,11 +8,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from gateway.sandbox import RunningSandbox, run_simulators
-from gateway.simulators.catalog import build_catalog
-from gateway.simulators.control import FaultSettings
-from gateway.simulators.etrusted import EtrustedSettings, EtrustedStore, build_store
-from gateway.simulators.etrusted.model import Review
+from sandbox.catalog import build_catalog
+from sandbox.control import FaultSettings
+from sandbox.etrusted import EtrustedSettings, EtrustedStore, build_store
+from sandbox.etrusted.model import Review
+from sandbox.server import RunningSandbox, run_simulators
 
 SEED = 1
 CATALOG = build_catalog(SEED)

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from gateway.simulators.mayar.store import (
+from sandbox.mayar.store import (
     STATUSES,
     CreateInput,
     MediaInput,
