@@ -8,6 +8,13 @@ Layout of the file (every key may instead come from the environment)::
     [providers.trustpilot]       # GATEWAY_TRUSTPILOT_API_KEY, ...
     api_key = "..."
 
+    [store]                      # GATEWAY_STORE_PATH: the review index (SQLite)
+    path = "data/reviews.sqlite3"
+
+    [sync]                       # GATEWAY_SYNC_INTERVAL_S, GATEWAY_SYNC_PUBLIC_URL, ...
+    interval_s = 60
+    public_url = "https://gateway.example.com"
+
     [[catalog]]                  # SKU -> Trustoo product id, Mayar payment link
     sku = "OUT-1007"
     trustoo_product_id = 7100000009973
@@ -80,6 +87,18 @@ class Mode(StrEnum):
     SANDBOX = "sandbox"
 
 
+class ReadMode(StrEnum):
+    """Where a platform's public reads come from.
+
+    ``indexed``: the local review index, kept fresh by the sync (the default);
+    ``live``: a call to the platform per read, for a platform the shop does not want
+    stored. Private fields (``customer``, ``raw``) and writes are always live.
+    """
+
+    INDEXED = "indexed"
+    LIVE = "live"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProviderSettings:
     """What every provider client needs: where the API is and how long to wait."""
@@ -94,8 +113,13 @@ class ProviderSettings:
     breaker_failures: int = 5
     breaker_reset_s: float = 30.0
     rate_limit_calls: int | None = None
+    """The platform's documented limit: calls per ``rate_limit_window_s``. The
+    gateway's own calls (live reads, writes and the sync together) stay under it."""
     rate_limit_window_s: float = 60.0
     rate_limit_max_wait_s: float = 2.0
+    hourly_limit: int | None = None
+    """A second documented limit, in calls per hour (Trustpilot's 10,000)."""
+    read_mode: ReadMode = ReadMode.INDEXED
 
     def __post_init__(self) -> None:
         if not self.base_url.endswith("/"):
@@ -109,6 +133,7 @@ class TrustpilotSettings(ProviderSettings):
     base_url: str = "https://api.trustpilot.com/"
     rate_limit_calls: int | None = 833  # per 5 minutes, Trustpilot's guidance
     rate_limit_window_s: float = 300.0
+    hourly_limit: int | None = 10_000  # Trustpilot's guidance; plans allow less
     token_url: str = (
         "https://api.trustpilot.com/v1/oauth/oauth-business-users-for-applications/"
         "accesstoken"
@@ -186,6 +211,37 @@ SANDBOX_SERVER_KEY: Final = "sandbox-server-key"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StoreSettings:
+    """The review index: where the synced public reviews are kept."""
+
+    path: str = "data/reviews.sqlite3"
+    """A SQLite file (its directory is created), or ``:memory:`` (one process, lost
+    at exit). Relative paths are relative to the working directory."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SyncSettings:
+    """How the index is kept fresh: intervals, budgets and webhooks."""
+
+    enabled: bool = True
+    interval_s: float = 60.0
+    """Between incremental syncs of a platform (newest first, to the last known)."""
+    reconcile_interval_s: float = 3600.0
+    """Between full walks that catch edits, status changes and deletions."""
+    budget_share: float = 0.5
+    """The share of each documented limit the sync may use; the rest is left for
+    live private reads and writes."""
+    assumed_calls_per_minute: int = 120
+    """The budget base for a platform that documents no limit (eTrusted, Trustoo)."""
+    lock_ttl_s: float = 30.0
+    """How long a process's claim to sync a platform lasts without renewal."""
+    public_url: str | None = None
+    """The gateway's public base URL; when set, the gateway registers its webhook
+    receivers (``/webhooks/trustoo``) with the platforms at start-up."""
+    page_size: int = 100
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     """Everything the gateway reads at start-up."""
 
@@ -220,6 +276,8 @@ class Settings:
     given without credentials: applied to the platform settings a sandbox supplies."""
     catalog: tuple[CatalogEntry, ...] = field(default=())
     api_keys: tuple[ApiKey, ...] = field(default=())
+    store: StoreSettings = field(default_factory=StoreSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
 
     def gateway_options(self) -> dict[str, object]:
         """The gateway-wide settings, to keep when a sandbox supplies the platforms."""
@@ -405,7 +463,8 @@ def _tuning(
 
 def settings_from(data: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
     """Build settings from parsed TOML ``data`` with ``environ`` overriding it."""
-    unknown = sorted(set(data) - {"gateway", "providers", "catalog", "api_keys"})
+    sections = {"gateway", "providers", "catalog", "api_keys", "store", "sync"}
+    unknown = sorted(set(data) - sections)
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(unknown)}")
     gateway = {
@@ -436,6 +495,8 @@ def settings_from(data: Mapping[str, Any], environ: Mapping[str, str]) -> Settin
         raise ConfigError(f"providers: unknown provider(s) {', '.join(extra)}")
     catalog = _catalog(data.get("catalog", []))
     keys = _api_keys(data.get("api_keys", []))
+    kwargs["store"] = _section(StoreSettings, "store", data, environ)
+    kwargs["sync"] = _section(SyncSettings, "sync", data, environ)
     return Settings(
         **{
             **{f.name: getattr(base, f.name) for f in fields(base)},
@@ -445,6 +506,18 @@ def settings_from(data: Mapping[str, Any], environ: Mapping[str, str]) -> Settin
             "tuning": tuning,
         }
     )
+
+
+def _section(
+    cls: type[S], name: str, data: Mapping[str, Any], environ: Mapping[str, str]
+) -> S:
+    """A ``[name]`` table with ``GATEWAY_<NAME>_*`` variables over it."""
+    prefix = f"{ENV_PREFIX}{name.upper()}_"
+    values = {
+        **data.get(name, {}),
+        **_env_values(environ, prefix, [f.name for f in fields(cls)]),
+    }
+    return _build(cls, name, values, prefix)
 
 
 def with_default_mode(settings: Settings) -> Settings:
