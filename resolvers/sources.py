@@ -22,6 +22,8 @@ from gateway.records import (
     ReviewKey,
     ReviewQuery,
 )
+from gateway.store import ReviewStore
+from gateway.sync.status import SyncStatus
 
 
 class ReviewSource(Protocol):
@@ -74,4 +76,31 @@ class ShopSummarySource(Protocol):
 
     async def shop_summary(self) -> RatingSummary:
         """The shop-wide summary (``sku`` None) of the shop/service reviews."""
+        ...
+
+
+class ReviewIndex(Protocol):
+    """The synced review index, as reads and writes see it (``gateway.sync``).
+
+    A platform is read from ``store`` once ``serves`` says so (its read mode is
+    ``indexed`` and its backfill is complete); until then, and for ``live``
+    platforms, reads go to the platform as before.
+    """
+
+    @property
+    def store(self) -> ReviewStore: ...
+
+    def serves(self, provider: Provider) -> bool:
+        """Whether ``provider``'s public reads come from the store now."""
+        ...
+
+    async def status(self, provider: Provider) -> SyncStatus:
+        """The platform's sync state (``SyncPhase.OFF`` when it is not synced)."""
+        ...
+
+    async def refresh(self, provider: Provider, keys: Sequence[ReviewKey]) -> None:
+        """Write-through after a write: read ``keys`` from the platform now.
+
+        Each is applied to the store at once; a review gone upstream is removed.
+        """
         ...
