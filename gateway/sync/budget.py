@@ -35,8 +35,9 @@ from dataclasses import dataclass, field
 
 from aiohttp import ClientHandlerType, ClientRequest, ClientResponse
 
-from gateway.config import ProviderSettings, SyncSettings
+from gateway.config import ProviderSettings, Settings, SyncSettings
 from gateway.http import retry_after_seconds
+from gateway.records import Provider
 
 Sleep = Callable[[float], Awaitable[None]]
 Monotonic = Callable[[], float]
@@ -144,3 +145,28 @@ class Budget:
             fallback = min(w.seconds for w in self.windows)
             self.pause(hint if hint is not None else fallback)
         return response
+
+
+def budgets_for(
+    settings: Settings,
+    *,
+    on_call: Callable[[str], None] | None = None,
+    monotonic: Monotonic = time.monotonic,
+    sleep: Sleep = asyncio.sleep,
+) -> dict[Provider, Budget]:
+    """A budget per configured platform (build them before the sync's sessions).
+
+    ``on_call`` is told the platform of every call (``Metrics.on_sync_call``).
+    """
+    budgets: dict[Provider, Budget] = {}
+    for provider in Provider:
+        options: ProviderSettings | None = getattr(settings, provider.value)
+        if options is not None:
+            budgets[provider] = Budget(
+                provider.value,
+                windows_for(options, settings.sync),
+                monotonic=monotonic,
+                sleep=sleep,
+                on_call=on_call,
+            )
+    return budgets
