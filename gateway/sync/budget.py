@@ -19,9 +19,10 @@ Windows slide, so a fresh start may spend a whole window at once (the first 416
 Trustpilot calls go out together, which is what lets a backfill finish quickly).
 ``Budget.middleware`` is an aiohttp client middleware for the sync's own sessions:
 every attempt waits for a free slot in every window; a 429 answer pauses the
-budget until its ``Retry-After`` (seconds or an HTTP date; a whole window when
-absent: the
-shortest window) and is counted in ``throttled``. Add it innermost (after any retry
+budget until its ``Retry-After`` (seconds or an HTTP date; the shortest window
+when absent) and is counted in ``throttled``. The middleware's wait runs inside
+the request's timeout, so the sync first waits for ``room(n)``, as many free
+slots as its next step needs, outside any request. Add it innermost (after any retry
 middleware), so that every attempt is counted. Clock and sleep are injected.
 """
 
@@ -127,6 +128,25 @@ class Budget:
             self.calls += 1
         if self._on_call is not None:
             self._on_call(self.provider)
+
+    async def room(self, calls: int = 1) -> None:
+        """Wait until ``calls`` calls would go out at once (none is taken).
+
+        The middleware's own wait runs inside a request's timeout; the sync waits
+        here first, before each step, so that its calls never time out waiting.
+        """
+        while True:
+            now = self._monotonic()
+            wait = max(0.0, self._paused_until - now)
+            for window in self.windows:
+                window.wait(now)  # drops what slid out
+                need = min(calls, window.calls)
+                excess = len(window.sent) + need - window.calls
+                if excess > 0:
+                    wait = max(wait, window.sent[excess - 1] + window.seconds - now)
+            if wait <= 0:
+                return
+            await self._sleep(wait)
 
     def pause(self, seconds: float) -> None:
         """Send nothing for ``seconds`` (a 429's ``Retry-After``)."""

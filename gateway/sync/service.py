@@ -136,7 +136,7 @@ class SyncService:
             if client is None:
                 continue
             runs = PlatformRuns(
-                walk_for(client, page_size),
+                walk_for(client, page_size, budget),
                 store,
                 budget,
                 clock=clock,
@@ -149,7 +149,7 @@ class SyncService:
                 runs
                 if live is None
                 else PlatformRuns(
-                    walk_for(live, page_size),
+                    walk_for(live, page_size, budget),
                     store,
                     budget,
                     clock=clock,

@@ -38,6 +38,8 @@ from gateway.records import (
     ReviewStatus,
 )
 
+from .budget import Budget
+
 SyncClient = TrustpilotClient | EtrustedClient | TrustooClient | MayarClient
 """A platform client the sync can walk."""
 
@@ -52,12 +54,23 @@ def public(review: Review) -> Review:
     return replace(review, customer=None, raw={})
 
 
-class Walk:
-    """One platform's walk (the default: newest first by submission)."""
+THREADS_PER_STEP: Final = 20
+"""Trustpilot threads read together (after waiting for that much budget)."""
 
-    def __init__(self, client: SyncClient, page_size: int) -> None:
+
+class Walk:
+    """One platform's walk (the default: newest first by submission).
+
+    ``calls_per_page``: the calls one page of ``ALL_REVIEWS`` may cost (a token
+    renewal included), the budget room waited for before it.
+    """
+
+    calls_per_page = 1
+
+    def __init__(self, client: SyncClient, page_size: int, budget: Budget) -> None:
         self.client = client
         self.page_size = page_size
+        self.budget = budget
 
     @property
     def provider(self) -> Provider:
@@ -67,6 +80,10 @@ class Walk:
         self, position: str | None, *, changes: bool = False
     ) -> Page[Review]:
         """One page, newest first; ``changes``: in the incremental order."""
+        await self.budget.room(self.calls_per_page)
+        return await self._page(position, changes)
+
+    async def _page(self, position: str | None, changes: bool) -> Page[Review]:
         return await self.client.list_reviews(ALL_REVIEWS, position, self.page_size)
 
     def mark(self, review: Review, *, changes: bool = False) -> datetime:
@@ -84,6 +101,7 @@ class Walk:
 
         Raises the first ``ProviderError`` met.
         """
+        await self.budget.room(min(len(keys), THREADS_PER_STEP))
         found = await self.client.reviews_by_keys(keys)
         for item in found:
             if isinstance(item, ProviderError):
@@ -97,14 +115,13 @@ class EtrustedWalk(Walk):
     """eTrusted: the incremental order is ``updatedAt``, which catches edits."""
 
     client: EtrustedClient
+    calls_per_page = 2  # and its token
 
-    def __init__(self, client: EtrustedClient, page_size: int) -> None:
-        super().__init__(client, page_size)
+    def __init__(self, client: EtrustedClient, page_size: int, budget: Budget) -> None:
+        super().__init__(client, page_size, budget)
         self.client = client
 
-    async def page(
-        self, position: str | None, *, changes: bool = False
-    ) -> Page[Review]:
+    async def _page(self, position: str | None, changes: bool) -> Page[Review]:
         return await self.client.list_reviews(
             ALL_REVIEWS, position, self.page_size, by_update=changes
         )
@@ -127,9 +144,12 @@ class TrustpilotWalk(Walk):
     """Trustpilot: a review's ``reply`` comes from its public conversation."""
 
     client: TrustpilotClient
+    calls_per_page = 2  # and its token
 
-    def __init__(self, client: TrustpilotClient, page_size: int) -> None:
-        super().__init__(client, page_size)
+    def __init__(
+        self, client: TrustpilotClient, page_size: int, budget: Budget
+    ) -> None:
+        super().__init__(client, page_size, budget)
         self.client = client
 
     async def complete(
@@ -141,9 +161,11 @@ class TrustpilotWalk(Walk):
             if r.conversation_id is not None and _thread_changed(r, h)
         ]
         threads: dict[str, Conversation | None] = {}
-        if stale:
-            read = await self.client.conversations_by_ids(stale)
-            for stale_id, thread in zip(stale, read, strict=True):
+        for start in range(0, len(stale), THREADS_PER_STEP):
+            step = stale[start : start + THREADS_PER_STEP]
+            await self.budget.room(len(step))
+            read = await self.client.conversations_by_ids(step)
+            for stale_id, thread in zip(step, read, strict=True):
                 if isinstance(thread, ProviderError):
                     raise thread
                 threads[stale_id] = thread
@@ -160,10 +182,18 @@ class TrustpilotWalk(Walk):
         return completed
 
 
-def walk_for(client: SyncClient, page_size: int) -> Walk:
-    """The walk of ``client``'s platform."""
+class TrustooWalk(Walk):
+    """Trustoo: every status is two lanes (published, hidden), merged."""
+
+    calls_per_page = 4  # two rounds of both lanes
+
+
+def walk_for(client: SyncClient, page_size: int, budget: Budget) -> Walk:
+    """The walk of ``client``'s platform, within ``budget``."""
     if isinstance(client, TrustpilotClient):
-        return TrustpilotWalk(client, page_size)
+        return TrustpilotWalk(client, page_size, budget)
     if isinstance(client, EtrustedClient):
-        return EtrustedWalk(client, page_size)
-    return Walk(client, page_size)
+        return EtrustedWalk(client, page_size, budget)
+    if isinstance(client, TrustooClient):
+        return TrustooWalk(client, page_size, budget)
+    return Walk(client, page_size, budget)

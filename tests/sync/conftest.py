@@ -34,8 +34,9 @@ CLIENTS: Mapping[Provider, type[SyncClient]] = {
     Provider.TRUSTOO: TrustooClient,
     Provider.MAYAR: MayarClient,
 }
-FAST = SyncSettings(interval_s=0.05, lock_ttl_s=1.0)
-"""Short intervals: an incremental run every 50 ms."""
+FAST = SyncSettings(interval_s=0.05, lock_ttl_s=1.0, assumed_calls_per_minute=100_000)
+"""Short intervals (an incremental run every 50 ms) and budgets to match where a
+platform documents no limit (the sandbox's Mayar with its limit off is one)."""
 
 StoreOpener = Callable[[Path], Awaitable[ReviewStore]]
 
@@ -116,6 +117,19 @@ async def sync_rig(
             yield rig
         finally:
             await service.stop()
+
+
+async def direct_clients(
+    running: RunningSandbox, stack: AsyncExitStack
+) -> dict[Provider, SyncClient]:
+    """Clients of their own (no budget), to read the platforms directly."""
+    settings = sandbox_settings(running)
+    clients: dict[Provider, SyncClient] = {}
+    for provider, kind in CLIENTS.items():
+        config = getattr(settings, provider.value)
+        session = await stack.enter_async_context(open_session(config))
+        clients[provider] = kind(config, session, catalog=settings.catalog)
+    return clients
 
 
 async def eventually(

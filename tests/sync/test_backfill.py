@@ -9,18 +9,15 @@ from pathlib import Path
 import pytest
 
 from gateway.config import SyncSettings
-from gateway.http import open_session
 from gateway.records import Provider, Review
-from gateway.sandbox import sandbox_settings
 from gateway.store import ReviewStore
 from gateway.sync.status import SyncPhase
-from gateway.sync.walks import SyncClient
 from sandbox.control import FaultSettings
 from sandbox.mayar import MayarSettings as SimulatedMayar
 from sandbox.server import RunningSandbox, run_simulators
 from tests.sync.conftest import (
-    CLIENTS,
     StoreOpener,
+    direct_clients,
     eventually,
     held,
     platform_reviews,
@@ -37,19 +34,6 @@ async def unlimited() -> AsyncIterator[RunningSandbox]:
     mayar = SimulatedMayar(rate_limit_per_minute=None)
     async with run_simulators(settings={"mayar": mayar}) as running:
         yield running
-
-
-async def direct_clients(
-    running: RunningSandbox, stack: AsyncExitStack
-) -> dict[Provider, SyncClient]:
-    """Clients of their own (no budget), to read the platforms directly."""
-    settings = sandbox_settings(running)
-    clients: dict[Provider, SyncClient] = {}
-    for provider, kind in CLIENTS.items():
-        config = getattr(settings, provider.value)
-        session = await stack.enter_async_context(open_session(config))
-        clients[provider] = kind(config, session, catalog=settings.catalog)
-    return clients
 
 
 async def assert_holds_exactly(

@@ -79,6 +79,24 @@ async def test_a_fresh_window_is_spent_at_once_then_slides(clock: FakeClock) -> 
     assert budget.used == 0.0
 
 
+async def test_the_sync_waits_for_room_before_a_step(clock: FakeClock) -> None:
+    sleeps = Sleeps(clock)
+    budget = Budget(
+        "trustoo", (Window(4, 10.0),), monotonic=clock.monotonic, sleep=sleeps
+    )
+    for _ in range(2):
+        await budget.acquire()
+        clock.advance(1.0)
+    await budget.room(2)
+    assert sleeps.delays == [], "two of four slots are free"
+    await budget.room(3)
+    assert sleeps.delays == [pytest.approx(8.0)], "until the oldest slid out"
+    assert budget.calls == 2, "room takes no slot"
+    budget.pause(30.0)
+    await budget.room(1)
+    assert sleeps.delays[-1] == pytest.approx(30.0)
+
+
 async def test_every_window_must_have_room(clock: FakeClock) -> None:
     sleeps = Sleeps(clock)
     windows = (Window(2, 1.0), Window(3, 100.0))
