@@ -239,11 +239,19 @@ class SyncService:
         for platform in self._platforms.values():
             await self._reload(platform)
         for platform in self._platforms.values():
-            if platform.synced:
-                task = asyncio.create_task(
-                    self._run(platform), name=f"sync:{platform.provider.value}"
-                )
-                self._tasks.append(task)
+            if not platform.synced:
+                continue
+            # The first claim here: the phase is known once start() returns.
+            holding = await self._claim(platform)
+            if not holding:
+                phase = SyncPhase.STANDBY
+            else:
+                phase = SyncPhase.LIVE if platform.backfilled else SyncPhase.BACKFILLING
+            await self._set_phase(platform, phase)
+            task = asyncio.create_task(
+                self._run(platform, holding), name=f"sync:{platform.provider.value}"
+            )
+            self._tasks.append(task)
 
     async def stop(self) -> None:
         """Cancel every task, wait for them, and give up the locks held."""
@@ -305,11 +313,12 @@ class SyncService:
             )
             return False
 
-    async def _run(self, platform: _Platform) -> None:
-        """Claim the lock and sync while holding it; otherwise stand by."""
+    async def _run(self, platform: _Platform, holding: bool) -> None:
+        """Sync while holding the lock; otherwise stand by and claim again."""
         ttl = self._settings.sync.lock_ttl_s
         while True:
-            if await self._claim(platform):
+            if holding or await self._claim(platform):
+                holding = False
                 await self._lead(platform)
                 continue
             await self._set_phase(platform, SyncPhase.STANDBY)
