@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gateway.config import Settings, SyncSettings
+from gateway.config import Settings, StoreSettings, SyncSettings
 from gateway.http import open_session
 from gateway.metrics import Metrics
 from gateway.providers.etrusted import EtrustedClient
@@ -21,12 +21,11 @@ from gateway.providers.trustoo import TrustooClient
 from gateway.providers.trustpilot import TrustpilotClient
 from gateway.records import Provider, Review
 from gateway.sandbox import sandbox_settings
-from gateway.store import ReviewStore
+from gateway.store import ReviewStore, open_store
 from gateway.sync.budget import Budget, budgets_for
 from gateway.sync.service import SyncService
 from gateway.sync.walks import ALL_REVIEWS, SyncClient, public
 from sandbox.server import RunningSandbox
-from tests.sync.interim_store import InterimStore
 
 CLIENTS: Mapping[Provider, type[SyncClient]] = {
     Provider.TRUSTPILOT: TrustpilotClient,
@@ -43,14 +42,17 @@ StoreOpener = Callable[[Path], Awaitable[ReviewStore]]
 
 @pytest.fixture
 async def open_test_store() -> AsyncIterator[StoreOpener]:
-    """Opens the store at a path (the same path: the same data); all closed after."""
-    opened: dict[Path, InterimStore] = {}
+    """Opens the SQLite store at a path (as a restarted gateway would); all closed
+    after the test."""
+    opened: list[ReviewStore] = []
 
     async def opener(path: Path) -> ReviewStore:
-        return opened.setdefault(path, InterimStore())
+        store = await open_store(StoreSettings(path=str(path)))
+        opened.append(store)
+        return store
 
     yield opener
-    for store in opened.values():
+    for store in opened:
         await store.close()
 
 
