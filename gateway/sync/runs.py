@@ -10,7 +10,8 @@ the ``SyncState`` it is given comes back updated (the caller saves nothing itsel
 - **incremental**: newest first in the walk's incremental order (eTrusted by
   ``updatedAt``) until a page reaches ``watermark - OVERLAP``; the watermark
   becomes the newest time applied.
-- **reconcile**: a full walk that upserts everything (edits, status changes), then
+- **reconcile**: a full walk that upserts everything (edits, status changes, and
+  every Trustpilot thread read again: a reply added at the platform), then
   ``store.prune(provider, not_seen_since=walk start)`` (deletions). A page-numbered
   platform (Trustpilot, Trustoo) may shift a review past the walk when another is
   deleted meanwhile; the next reconcile puts it back.
@@ -82,12 +83,19 @@ class PlatformRuns:
     def provider(self) -> str:
         return self.walk.provider.value
 
-    async def _apply(self, reviews: Sequence[Review]) -> int:
-        """Complete and upsert one page; how many rows were new or changed."""
+    async def _apply(self, reviews: Sequence[Review], *, reread: bool = False) -> int:
+        """Complete and upsert one page; how many rows were new or changed.
+
+        ``reread``: complete as if nothing were held (a reconcile reads every
+        Trustpilot thread again: a reply added at the platform need not change
+        the review itself).
+        """
         if not reviews:
             return 0
-        keys = [(r.provider, r.provider_review_id) for r in reviews]
-        held = await self.store.get(keys)
+        held: Sequence[Review | None] = [None] * len(reviews)
+        if not reread:
+            keys = [(r.provider, r.provider_review_id) for r in reviews]
+            held = await self.store.get(keys)
         completed = await self.walk.complete(reviews, held)
         return await self.store.upsert(completed, seen_at=self._clock())
 
@@ -157,7 +165,7 @@ class PlatformRuns:
         seen = changed = 0
         while True:
             page = await self.walk.page(position)
-            changed += await self._apply(page.items)
+            changed += await self._apply(page.items, reread=True)
             seen += len(page.items)
             newest = _newest(
                 newest, [self.walk.mark(r, changes=True) for r in page.items]

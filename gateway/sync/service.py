@@ -157,8 +157,14 @@ class SyncService:
                 )
             )
         self.webhooks: TrustooWebhooks | None = None
+        """Trustoo's webhook receiver; ``None`` without a Trustoo client or when
+        Trustoo is read live (then ``/webhooks/trustoo`` has nothing to apply)."""
         trustoo = clients.get(Provider.TRUSTOO)
-        if isinstance(trustoo, TrustooClient) and settings.trustoo is not None:
+        if (
+            isinstance(trustoo, TrustooClient)
+            and settings.trustoo is not None
+            and settings.trustoo.read_mode is ReadMode.INDEXED
+        ):
             self.webhooks = TrustooWebhooks(
                 settings.trustoo,
                 trustoo,
@@ -214,12 +220,16 @@ class SyncService:
     async def refresh(self, provider: Provider, keys: Sequence[ReviewKey]) -> None:
         """Write-through after a write: ``keys`` read from the platform and applied.
 
-        A review gone upstream is removed. A platform failure is logged, not raised
-        (the write itself succeeded; the next sync run catches up).
+        A review gone upstream is removed; nothing for a ``live`` platform. A
+        platform failure is logged, not raised (the write itself succeeded; the
+        next sync run catches up).
         """
         runs = self._refresh.get(provider)
-        if runs is None or not keys:
+        options: ProviderSettings | None = getattr(self._settings, provider.value)
+        if runs is None or not keys or options is None:
             return
+        if options.read_mode is not ReadMode.INDEXED:
+            return  # a live platform is not held
         try:
             await runs.refresh(keys)
         except GatewayError as error:

@@ -13,7 +13,8 @@ from gateway.providers.etrusted import EtrustedClient
 from gateway.providers.mayar import MayarClient
 from gateway.providers.trustoo import TrustooClient
 from gateway.providers.trustoo.review_input import ReviewDraft
-from gateway.records import Provider, ReviewStatus
+from gateway.providers.trustpilot import TrustpilotClient
+from gateway.records import ConversationState, Provider, ReviewStatus
 from gateway.store import ReviewStore
 from gateway.sync.walks import ALL_REVIEWS
 from sandbox.mayar import MayarSettings as SimulatedMayar
@@ -172,3 +173,33 @@ async def test_refresh_writes_through_at_once(
         assert await held(
             store, Provider.TRUSTPILOT, [threaded.provider_review_id]
         ) == [threaded]
+
+
+async def test_a_reconcile_reads_trustpilot_threads_again(
+    unlimited: RunningSandbox, store: ReviewStore
+) -> None:
+    """A thread made private at Trustpilot changes no review: only its thread."""
+    sync = replace(FAST, reconcile_interval_s=1.0)
+    roomy = {Provider.TRUSTPILOT: {"rate_limit_calls": 100_000}}
+    only = (Provider.TRUSTPILOT,)
+    async with (
+        sync_rig(unlimited, store, providers=only, sync=sync, tuning=roomy) as rig,
+        AsyncExitStack() as stack,
+    ):
+        await backfilled(rig)
+        pilot = (await direct_clients(unlimited, stack))[Provider.TRUSTPILOT]
+        assert isinstance(pilot, TrustpilotClient)
+        reviews = await platform_reviews(pilot)
+        replied = next(r for r in reviews.values() if r.reply is not None)
+        assert replied.conversation_id is not None
+        [before] = await held(store, Provider.TRUSTPILOT, [replied.provider_review_id])
+        assert before == replied
+        await pilot.set_conversation_state(
+            replied.conversation_id, ConversationState.PRIVATE
+        )
+
+        async def hidden() -> bool:
+            [now] = await held(store, Provider.TRUSTPILOT, [replied.provider_review_id])
+            return now is not None and now.reply is None
+
+        await eventually(hidden)

@@ -9,7 +9,7 @@ import pytest
 
 from gateway.config import ReadMode
 from gateway.metrics import Metrics
-from gateway.records import Provider
+from gateway.records import Provider, ReviewKey
 from gateway.store import ReviewStore
 from gateway.sync.status import SyncPhase
 from sandbox.control import FaultSettings
@@ -26,6 +26,8 @@ async def test_live_read_mode_and_a_disabled_sync_are_off(
         trustoo = await rig.service.status(Provider.TRUSTOO)
         etrusted = await rig.service.status(Provider.ETRUSTED)
         mayar = await rig.service.status(Provider.MAYAR)  # no client given
+        assert rig.service.webhooks is None, "nothing to apply for a live platform"
+        await rig.service.refresh(Provider.TRUSTOO, [ReviewKey("1")])
     assert trustoo.phase is SyncPhase.OFF
     assert not rig.service.serves(Provider.TRUSTOO)
     assert rig.calls(Provider.TRUSTOO) == 0
