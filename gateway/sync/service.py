@@ -353,16 +353,23 @@ class SyncService:
                 await work
 
     async def _work(self, platform: _Platform) -> None:
-        """Backfill, then incremental and reconcile runs; failures back off."""
+        """Backfill, then incremental and reconcile runs; failures back off.
+
+        The state is read from the store at the start and after every failure
+        (a failed backfill resumes at the position it saved).
+        """
         sync = self._settings.sync
-        state = await self._reload(platform)
+        state: SyncState | None = None
         failures = 0
         while True:
             try:
+                if state is None:
+                    state = await self._reload(platform)
                 state = await self._cycle(platform, state)
             except asyncio.CancelledError:
                 raise
             except Exception as error:
+                state = None
                 failures += 1
                 platform.last_error = describe(error)
                 await self._set_phase(platform, SyncPhase.FAILING)
@@ -376,8 +383,6 @@ class SyncService:
                 )
                 delay = sync.interval_s * 2 ** min(failures - 1, 8)
                 await self._sleep(min(delay, max(sync.interval_s, BACKOFF_CAP_S)))
-                with contextlib.suppress(Exception):  # a backfill's saved position
-                    state = await self._reload(platform)
                 continue
             failures = 0
             platform.last_error = None
