@@ -13,7 +13,11 @@ at start-up and stops it at shutdown::
     if service.webhooks and settings.sync.public_url:
         await service.webhooks.register_webhooks(settings.sync.public_url)
     ...                                  # POST /webhooks/trustoo: webhooks.receive
-    await service.stop()
+    await service.stop()                 # before the store closes: releases locks
+
+``webhooks.receive(headers, body, topic)`` takes the raw body bytes (bound their
+size at the route) and the ``topic`` query parameter, and answers
+``(status, JSON object)``.
 
 Per platform (phases in ``gateway.sync.status``): ``read_mode = "live"`` or the sync
 disabled -> OFF. Else the process claims the store lock ``sync:<provider>``
