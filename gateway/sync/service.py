@@ -98,9 +98,9 @@ class SyncService:
 
     ``clients`` are the sync's own: their sessions carry ``budgets[p].middleware``
     (``budgets_for(settings)``, built first and passed in; built here when not
-    given). ``refresh`` reads through ``refresh_clients`` when given (else
-    ``clients``).
-    ``clock`` (wall time), ``monotonic`` and ``sleep`` are seams for tests.
+    given); ``refresh`` reads through them too, so the write-through counts
+    against the sync's share. ``clock`` (wall time), ``monotonic`` and ``sleep``
+    are seams for tests; ``owner`` names this process's locks (default: random).
     """
 
     def __init__(
@@ -114,7 +114,6 @@ class SyncService:
         sleep: Sleep = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         budgets: Mapping[Provider, Budget] | None = None,
-        refresh_clients: Mapping[Provider, SyncClient] | None = None,
         owner: str | None = None,
     ) -> None:
         self._settings = settings
@@ -132,7 +131,6 @@ class SyncService:
             )
         )
         self._platforms: dict[Provider, _Platform] = {}
-        self._refresh: dict[Provider, PlatformRuns] = {}
         page_size = settings.sync.page_size
         for provider, budget in self._budgets.items():
             options: ProviderSettings = getattr(settings, provider.value)
@@ -148,18 +146,6 @@ class SyncService:
             )
             synced = settings.sync.enabled and options.read_mode is ReadMode.INDEXED
             self._platforms[provider] = _Platform(provider, runs, synced)
-            live = (refresh_clients or {}).get(provider)
-            self._refresh[provider] = (
-                runs
-                if live is None
-                else PlatformRuns(
-                    walk_for(live, page_size, budget),
-                    store,
-                    budget,
-                    clock=clock,
-                    monotonic=monotonic,
-                )
-            )
         self.webhooks: TrustooWebhooks | None = None
         """Trustoo's webhook receiver; ``None`` without a Trustoo client or when
         Trustoo is read live (then ``/webhooks/trustoo`` has nothing to apply)."""
@@ -228,14 +214,14 @@ class SyncService:
         platform failure is logged, not raised (the write itself succeeded; the
         next sync run catches up).
         """
-        runs = self._refresh.get(provider)
+        platform = self._platforms.get(provider)
         options: ProviderSettings | None = getattr(self._settings, provider.value)
-        if runs is None or not keys or options is None:
+        if platform is None or not keys or options is None:
             return
         if options.read_mode is not ReadMode.INDEXED:
             return  # a live platform is not held
         try:
-            await runs.refresh(keys)
+            await platform.runs.refresh(keys)
         except GatewayError as error:
             logger.warning(
                 "sync refresh failed",
