@@ -187,12 +187,25 @@ class SyncService:
         platform = self._platforms.get(provider)
         budget = self._budgets.get(provider)
         if platform is None or budget is None:
-            return SyncStatus(provider, SyncPhase.OFF, reviews)
+            status = SyncStatus(provider, SyncPhase.OFF, reviews)
+        else:
+            status = self._status(platform, budget, reviews)
+        if self._metrics is not None:
+            self._metrics.on_sync_status(
+                provider.value,
+                status.phase.value,
+                reviews,
+                status.lag_seconds,
+                status.budget_used,
+            )
+        return status
+
+    def _status(self, platform: _Platform, budget: Budget, reviews: int) -> SyncStatus:
         lag = None
         if platform.last_success_at is not None:
             lag = max(0.0, (self._clock() - platform.last_success_at).total_seconds())
-        status = SyncStatus(
-            provider,
+        return SyncStatus(
+            platform.provider,
             platform.phase,
             reviews,
             platform.last_success_at,
@@ -201,11 +214,6 @@ class SyncService:
             budget.calls,
             platform.last_error,
         )
-        if self._metrics is not None:
-            self._metrics.on_sync_status(
-                provider.value, status.phase.value, reviews, lag, status.budget_used
-            )
-        return status
 
     async def refresh(self, provider: Provider, keys: Sequence[ReviewKey]) -> None:
         """Write-through after a write: ``keys`` read from the platform and applied.

@@ -85,6 +85,8 @@ async def test_metrics_and_log_lines_report_the_sync(
             if rig.settings.etrusted
             else "",
         ]
+    await rig.service.status(Provider.MAYAR)  # not synced here: OFF
+    assert 'gateway_sync_phase{provider="mayar"} 0.0' in metrics.render().decode()
     for provider, status in statuses.items():
         name = provider.value
         assert f'gateway_sync_reviews{{provider="{name}"}} {float(status.reviews)}' in (
