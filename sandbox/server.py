@@ -29,6 +29,7 @@ from sandbox.control import (
     RequestLog,
     utc_now,
 )
+from sandbox.ratelimit import Window
 
 AppFactory = Callable[..., Mapping[str, web.Application]]
 
@@ -57,18 +58,23 @@ class Sandbox:
     log: RequestLog
     controls: Mapping[str, ProviderControl]
     prefixes: Mapping[str, tuple[str, ...]]
-    rate_limits: Mapping[str, int | None]
+    rate_limits: Mapping[str, tuple[Window, ...]]
 
     def describe(self) -> dict[str, object]:
         """The ``GET /_sandbox/catalog`` body: catalog, credentials, what is served.
 
         Beyond DESIGN.md's shape: ``served`` (the platforms mounted) and
-        ``rateLimits`` (calls per minute a platform itself enforces, e.g. Mayar's).
+        ``rateLimits``: per platform that enforces limits itself, its windows as
+        ``[{"calls": 20, "windowS": 60}]`` (a platform without limits, or with them
+        switched off, is absent).
         """
         return {
             **self.catalog.to_json(),
             "served": list(self.prefixes),
-            "rateLimits": dict(self.rate_limits),
+            "rateLimits": {
+                p: [w.to_json() for w in windows]
+                for p, windows in self.rate_limits.items()
+            },
         }
 
 
@@ -133,10 +139,7 @@ def create_sandbox(
             app.add_subapp(prefix, sub_app)
         controls[provider] = control
         prefixes[provider] = tuple(mounts)
-    mayar_settings = (settings or {}).get("mayar") or mayar.MayarSettings()
-    limits = (
-        {"mayar": mayar_settings.rate_limit_per_minute} if "mayar" in prefixes else {}
-    )
+    limits = _rate_limits(settings or {}, prefixes)
     sandbox = Sandbox(app, catalog, log, controls, prefixes, limits)
     app[SANDBOX_KEY] = sandbox
     app.router.add_get("/", _index)
@@ -146,6 +149,20 @@ def create_sandbox(
     app.router.add_get("/_sandbox/faults", _faults)
     app.router.add_put("/_sandbox/faults", _set_faults)
     return sandbox
+
+
+def _rate_limits(
+    settings: Mapping[str, Any], served: Collection[str]
+) -> dict[str, tuple[Window, ...]]:
+    """The windows each served platform enforces itself (for ``rateLimits``)."""
+    limits: dict[str, tuple[Window, ...]] = {}
+    mayar_settings = settings.get("mayar") or mayar.MayarSettings()
+    if "mayar" in served and mayar_settings.rate_limit_per_minute is not None:
+        limits["mayar"] = (Window(mayar_settings.rate_limit_per_minute, 60.0),)
+    trustpilot_settings = settings.get("trustpilot") or trustpilot.TrustpilotSettings()
+    if "trustpilot" in served and trustpilot_settings.rate_limits:
+        limits["trustpilot"] = tuple(trustpilot_settings.rate_limits)
+    return limits
 
 
 def _bad_request(message: str) -> web.Response:
