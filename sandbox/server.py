@@ -30,6 +30,7 @@ from sandbox.control import (
     utc_now,
 )
 from sandbox.ratelimit import Window
+from sandbox.trustoo.webhooks import DeliveryLog
 
 AppFactory = Callable[..., Mapping[str, web.Application]]
 
@@ -44,6 +45,10 @@ SIMULATORS: Final[Mapping[str, AppFactory]] = {
 SHUTDOWN_TIMEOUT_S: Final = 2.0
 MAYAR_DOCUMENTED_RATE_LIMIT: Final = 20
 """Calls per minute per client IP that Mayar documents (its simulator's default)."""
+SERVER_WEBHOOK_DELAY_SCALE: Final = 0.001
+"""Trustoo's webhook retry delays in a sandbox built without Trustoo settings (the
+embedded sandbox, tests): 3 minutes become 0.18 s. The faithful 1.0 is the
+simulator's own default and ``reviews-gateway sandbox``'s."""
 TRUSTPILOT_TOKEN_PATH: Final = (
     "/v1/oauth/oauth-business-users-for-applications/accesstoken"
 )
@@ -58,6 +63,8 @@ class Sandbox:
     log: RequestLog
     controls: Mapping[str, ProviderControl]
     prefixes: Mapping[str, tuple[str, ...]]
+    apps: Mapping[str, web.Application]
+    """Provider id -> its simulator's (API) sub-application."""
     rate_limits: Mapping[str, tuple[Window, ...]]
 
     def describe(self) -> dict[str, object]:
@@ -112,11 +119,17 @@ def create_sandbox(
     """Build the sandbox application for ``providers`` (all four by default).
 
     ``settings`` maps a provider id to that simulator's settings object (its ``[??]``
-    choices); ``latency_ms`` is every provider's baseline latency.
+    choices); ``latency_ms`` is every provider's baseline latency. Without Trustoo
+    settings its webhook retries run at ``SERVER_WEBHOOK_DELAY_SCALE``.
     """
     unknown = set(providers) - set(PROVIDERS)
     if unknown:
         raise ValueError(f"unknown provider(s): {', '.join(sorted(unknown))}")
+    chosen = dict(settings or {})
+    chosen.setdefault(
+        "trustoo",
+        trustoo.TrustooSettings(webhook_delay_scale=SERVER_WEBHOOK_DELAY_SCALE),
+    )
     catalog = build_catalog(seed)
     log = RequestLog()
     baseline = FaultSettings(latency_ms=latency_ms)
@@ -124,6 +137,7 @@ def create_sandbox(
     app = web.Application()
     controls: dict[str, ProviderControl] = {}
     prefixes: dict[str, tuple[str, ...]] = {}
+    apps: dict[str, web.Application] = {}
     for provider in (p for p in PROVIDERS if p in providers):
         control = ProviderControl(
             provider, log, baseline=baseline, rng=random.Random(f"{seed}:{provider}")
@@ -133,14 +147,15 @@ def create_sandbox(
             control,
             seed=seed,
             clock=clock,
-            settings=(settings or {}).get(provider),
+            settings=chosen.get(provider),
         )
         for prefix, sub_app in mounts.items():
             app.add_subapp(prefix, sub_app)
         controls[provider] = control
         prefixes[provider] = tuple(mounts)
-    limits = _rate_limits(settings or {}, prefixes)
-    sandbox = Sandbox(app, catalog, log, controls, prefixes, limits)
+        apps[provider] = next(iter(mounts.values()))
+    limits = _rate_limits(chosen, prefixes)
+    sandbox = Sandbox(app, catalog, log, controls, prefixes, apps, limits)
     app[SANDBOX_KEY] = sandbox
     app.router.add_get("/", _index)
     app.router.add_get("/_sandbox/catalog", _catalog)
@@ -148,6 +163,8 @@ def create_sandbox(
     app.router.add_delete("/_sandbox/requests", _clear_requests)
     app.router.add_get("/_sandbox/faults", _faults)
     app.router.add_put("/_sandbox/faults", _set_faults)
+    app.router.add_get("/_sandbox/webhooks", _webhooks)
+    app.router.add_delete("/_sandbox/webhooks", _clear_webhooks)
     return sandbox
 
 
@@ -178,6 +195,7 @@ async def _index(request: web.Request) -> web.Response:
                 "GET /_sandbox/catalog",
                 "GET|DELETE /_sandbox/requests",
                 "GET|PUT /_sandbox/faults",
+                "GET|DELETE /_sandbox/webhooks",
             ],
         }
     )
@@ -231,6 +249,25 @@ async def _set_faults(request: web.Request) -> web.Response:
     for provider, faults in parsed.items():
         sandbox.controls[provider].apply(faults)
     return web.json_response(_faults_json(sandbox))
+
+
+def _deliveries(sandbox: Sandbox) -> DeliveryLog | None:
+    trustoo_app = sandbox.apps.get("trustoo")
+    return None if trustoo_app is None else trustoo.webhook_dispatcher(trustoo_app).log
+
+
+async def _webhooks(request: web.Request) -> web.Response:
+    """Trustoo's webhook delivery attempts, oldest first (empty without Trustoo)."""
+    log = _deliveries(request.app[SANDBOX_KEY])
+    entries = [] if log is None else log.entries()
+    return web.json_response([{"provider": "trustoo", **e.to_json()} for e in entries])
+
+
+async def _clear_webhooks(request: web.Request) -> web.Response:
+    log = _deliveries(request.app[SANDBOX_KEY])
+    if log is not None:
+        log.clear()
+    return web.Response(status=204)
 
 
 @asynccontextmanager
