@@ -21,6 +21,7 @@ from typing import Any, Final
 from aiohttp import web
 
 from sandbox import etrusted, mayar, trustoo, trustpilot
+from sandbox.activity import ActivityError, Upstream, UpstreamFactory, parse_activity
 from sandbox.catalog import PROVIDERS, Catalog, build_catalog
 from sandbox.control import (
     Clock,
@@ -29,8 +30,12 @@ from sandbox.control import (
     RequestLog,
     utc_now,
 )
+from sandbox.etrusted.upstream import EtrustedUpstream
+from sandbox.mayar.upstream import MayarUpstream
 from sandbox.ratelimit import Window
+from sandbox.trustoo.upstream import TrustooUpstream
 from sandbox.trustoo.webhooks import DeliveryLog
+from sandbox.trustpilot.upstream import TrustpilotUpstream
 
 AppFactory = Callable[..., Mapping[str, web.Application]]
 
@@ -41,6 +46,14 @@ SIMULATORS: Final[Mapping[str, AppFactory]] = {
     "mayar": mayar.create_apps,
 }
 """Provider id -> factory returning ``{mount prefix: sub-application}``."""
+
+UPSTREAMS: Final[Mapping[str, UpstreamFactory]] = {
+    "trustpilot": TrustpilotUpstream,
+    "etrusted": EtrustedUpstream,
+    "trustoo": TrustooUpstream,
+    "mayar": MayarUpstream,
+}
+"""Provider id -> what applies ``POST /_sandbox/activity`` to its simulator."""
 
 SHUTDOWN_TIMEOUT_S: Final = 2.0
 MAYAR_DOCUMENTED_RATE_LIMIT: Final = 20
@@ -65,6 +78,8 @@ class Sandbox:
     prefixes: Mapping[str, tuple[str, ...]]
     apps: Mapping[str, web.Application]
     """Provider id -> its simulator's (API) sub-application."""
+    upstreams: Mapping[str, Upstream]
+    """Provider id -> how activity is applied to it (``POST /_sandbox/activity``)."""
     rate_limits: Mapping[str, tuple[Window, ...]]
 
     def describe(self) -> dict[str, object]:
@@ -155,7 +170,8 @@ def create_sandbox(
         prefixes[provider] = tuple(mounts)
         apps[provider] = next(iter(mounts.values()))
     limits = _rate_limits(chosen, prefixes)
-    sandbox = Sandbox(app, catalog, log, controls, prefixes, apps, limits)
+    upstreams = {p: UPSTREAMS[p](a, catalog) for p, a in apps.items()}
+    sandbox = Sandbox(app, catalog, log, controls, prefixes, apps, upstreams, limits)
     app[SANDBOX_KEY] = sandbox
     app.router.add_get("/", _index)
     app.router.add_get("/_sandbox/catalog", _catalog)
@@ -163,6 +179,8 @@ def create_sandbox(
     app.router.add_delete("/_sandbox/requests", _clear_requests)
     app.router.add_get("/_sandbox/faults", _faults)
     app.router.add_put("/_sandbox/faults", _set_faults)
+    app.router.add_post("/_sandbox/activity", _activity)
+    app.router.add_get("/_sandbox/reviews", _reviews)
     app.router.add_get("/_sandbox/webhooks", _webhooks)
     app.router.add_delete("/_sandbox/webhooks", _clear_webhooks)
     return sandbox
@@ -195,6 +213,8 @@ async def _index(request: web.Request) -> web.Response:
                 "GET /_sandbox/catalog",
                 "GET|DELETE /_sandbox/requests",
                 "GET|PUT /_sandbox/faults",
+                "POST /_sandbox/activity",
+                "GET /_sandbox/reviews?provider=",
                 "GET|DELETE /_sandbox/webhooks",
             ],
         }
@@ -249,6 +269,31 @@ async def _set_faults(request: web.Request) -> web.Response:
     for provider, faults in parsed.items():
         sandbox.controls[provider].apply(faults)
     return web.json_response(_faults_json(sandbox))
+
+
+async def _activity(request: web.Request) -> web.Response:
+    """Make customer activity happen upstream (``sandbox.activity``); 400 if bad."""
+    sandbox = request.app[SANDBOX_KEY]
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _bad_request("body must be a JSON object")
+    try:
+        activity = parse_activity(body, sandbox.upstreams)
+        outcome = sandbox.upstreams[activity.provider].apply(activity)
+    except ActivityError as exc:
+        return _bad_request(str(exc))
+    return web.json_response(outcome)
+
+
+async def _reviews(request: web.Request) -> web.Response:
+    """Every review one platform holds, any status, in common-word JSON."""
+    sandbox = request.app[SANDBOX_KEY]
+    provider = request.query.get("provider", "")
+    upstream = sandbox.upstreams.get(provider)
+    if upstream is None:
+        return _bad_request(f"provider must be one of: {', '.join(sandbox.upstreams)}")
+    return web.json_response(upstream.reviews())
 
 
 def _deliveries(sandbox: Sandbox) -> DeliveryLog | None:
