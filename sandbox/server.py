@@ -348,9 +348,21 @@ def serve_sandbox(
     seed: int,
     latency_ms: int,
     mayar_rate_limit: int | None = MAYAR_DOCUMENTED_RATE_LIMIT,
+    trustpilot_rate_limits: tuple[Window, ...] = (
+        trustpilot.settings.DOCUMENTED_RATE_LIMITS
+    ),
+    webhook_delay_scale: float = 1.0,
 ) -> None:
-    """Run the sandbox in the foreground (the ``reviews-gateway sandbox`` command)."""
-    settings = {"mayar": mayar.MayarSettings(rate_limit_per_minute=mayar_rate_limit)}
+    """Run the sandbox in the foreground (the ``reviews-gateway sandbox`` command).
+
+    The platforms' documented limits are on unless switched off (``None``/``()``);
+    Trustoo's webhook retries wait as documented unless ``webhook_delay_scale``.
+    """
+    settings = {
+        "mayar": mayar.MayarSettings(rate_limit_per_minute=mayar_rate_limit),
+        "trustpilot": trustpilot.TrustpilotSettings(rate_limits=trustpilot_rate_limits),
+        "trustoo": trustoo.TrustooSettings(webhook_delay_scale=webhook_delay_scale),
+    }
     sandbox = create_sandbox(seed=seed, latency_ms=latency_ms, settings=settings)
     web.run_app(
         sandbox.app,
