@@ -426,3 +426,85 @@ async def test_edits_and_status_changes_move_the_updated_time_only(
 
 def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# --- paging while customers write ---------------------------------------------
+
+
+async def test_cursor_walks_stay_exact_while_reviews_arrive(env: Env) -> None:
+    """eTrusted (both orders) and Mayar: new reviews land before the cursor."""
+    et = CREDS.etrusted
+    form = {
+        "client_id": et.client_id,
+        "client_secret": et.client_secret,
+        "grant_type": "client_credentials",
+    }
+    _, token = await env.json(
+        "POST", env.sb.url("etrusted", 1) + "/oauth/token", data=form
+    )
+    et_auth = {"Authorization": f"Bearer {token['access_token']}"}
+    ma_auth = {"Authorization": f"Bearer {CREDS.mayar.api_key}"}
+    mayar_skus = [p.sku for p in CATALOG.on("mayar")]
+
+    async def etrusted_walk(order: str) -> list[str]:
+        seen: list[str] = []
+        params = {"count": "200", "orderBy": order}
+        while True:
+            _, body = await env.json(
+                "GET",
+                env.sb.url("etrusted") + "/reviews",
+                params=params,
+                headers=et_auth,
+            )
+            seen += [r["id"] for r in body["items"]]
+            await env.act(provider="etrusted", action="create", rating=3)
+            after = body["paging"]["cursor"].get("after")
+            if after is None:
+                return seen
+            params["after"] = after
+
+    async def mayar_walk() -> list[str]:
+        seen: list[str] = []
+        params = {"limit": "100"}
+        while True:
+            _, body = await env.json(
+                "GET",
+                env.sb.url("mayar") + "/hl/v2/reviews",
+                params=params,
+                headers=ma_auth,
+            )
+            seen += [r["id"] for r in body["data"]]
+            sku = mayar_skus[len(seen) % len(mayar_skus)]
+            await env.act(provider="mayar", action="create", sku=sku, rating=4)
+            if not body["hasMore"]:
+                return seen
+            params["startingAfter"] = body["nextStartingAfter"]
+
+    for order in ("submittedAt", "updatedAt"):
+        before = set(await env.held("etrusted"))
+        walked = await etrusted_walk(order)
+        assert len(walked) == len(set(walked))
+        # Statements are left out by default (ignoreStatements=true).
+        assert set(walked) <= before
+        assert len(walked) > 0.9 * len(before)
+    before = set(await env.held("mayar"))
+    walked = await mayar_walk()
+    assert sorted(walked) == sorted(before)
+
+
+async def test_page_number_walks_see_every_review_while_reviews_arrive(
+    env: Env,
+) -> None:
+    """Trustoo and Trustpilot page by number: an arrival shifts later pages by one."""
+    store_reviews = [("is_store_review", "1"), ("sort_by", "created-descending")]
+    first = await trustoo(env, "get_reviews", [*store_reviews, ("page_size", "1")])
+    total = first["data"]["page"]["count"]
+    seen: list[int] = []
+    for page in range(1, total // 50 + 2):
+        query = [*store_reviews, ("page", str(page)), ("page_size", "50")]
+        seen += [
+            r["id"] for r in (await trustoo(env, "get_reviews", query))["data"]["list"]
+        ]
+        await env.act(provider="trustoo", action="create", rating=5)
+    assert len(set(seen)) == total  # every review seen...
+    assert len(seen) - len(set(seen)) == total // 50  # ...one repeat per arrival
