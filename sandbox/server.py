@@ -3,7 +3,10 @@
 ``create_sandbox()`` builds the application of DESIGN.md section 4: each platform's
 simulator mounted under its prefix (``/trustpilot``, ``/etrusted`` with its token
 host at ``/etrusted-login``, ``/trustoo``, ``/mayar``) and the ``/_sandbox`` control
-API (request log, faults, catalog). ``run_simulators()`` serves it on loopback for
+API: the catalog (with each platform's enforced ``rateLimits``), the request log,
+faults, upstream activity (``POST /_sandbox/activity``, ``sandbox.activity``), every
+review a platform holds (``GET /_sandbox/reviews``) and Trustoo's webhook delivery
+log (``GET /_sandbox/webhooks``). ``run_simulators()`` serves it on loopback for
 tests and for ``reviews-gateway serve``; ``serve_sandbox()`` is the
 ``reviews-gateway sandbox`` command. Gateway settings for a running sandbox are the
 gateway's business (``gateway.sandbox``): nothing here imports ``gateway``.
