@@ -30,7 +30,7 @@ ONCE = SyncSettings(interval_s=60.0, lock_ttl_s=1.0)
 
 @pytest.fixture
 async def unlimited() -> AsyncIterator[RunningSandbox]:
-    """The sandbox with Mayar's per-minute limit off (its own test has it on)."""
+    """Mayar's per-minute limit off (its own test has it on); Trustpilot's on."""
     mayar = SimulatedMayar(rate_limit_per_minute=None)
     async with run_simulators(settings={"mayar": mayar}) as running:
         yield running
@@ -66,6 +66,8 @@ async def test_the_backfill_holds_exactly_every_platforms_reviews(
         calls = {p: rig.calls(p) for p in Provider}
         statuses = {p: await rig.service.status(p) for p in Provider}
         allowance = {p: min(w.calls for w in b.windows) for p, b in rig.budgets.items()}
+    refused = [e for e in unlimited.log.entries() if e.status == 429]
+    assert refused == [], "no platform ever answered 429"
     for provider, status in statuses.items():
         assert calls[provider] <= allowance[provider], "within one window's budget"
         assert status.phase is SyncPhase.LIVE

@@ -19,6 +19,7 @@ from gateway.store import ReviewStore
 from gateway.sync.walks import ALL_REVIEWS
 from sandbox.mayar import MayarSettings as SimulatedMayar
 from sandbox.server import RunningSandbox, run_simulators
+from sandbox.trustpilot import TrustpilotSettings as SimulatedTrustpilot
 from tests.sync.conftest import (
     FAST,
     Rig,
@@ -35,8 +36,12 @@ CHANGING = (Provider.ETRUSTED, Provider.TRUSTOO, Provider.MAYAR)
 
 @pytest.fixture
 async def unlimited() -> AsyncIterator[RunningSandbox]:
-    mayar = SimulatedMayar(rate_limit_per_minute=None)
-    async with run_simulators(settings={"mayar": mayar}) as running:
+    """The sandbox without Mayar's and Trustpilot's limits (fast runs, many)."""
+    settings = {
+        "mayar": SimulatedMayar(rate_limit_per_minute=None),
+        "trustpilot": SimulatedTrustpilot(rate_limits=()),
+    }
+    async with run_simulators(settings=settings) as running:
         yield running
 
 
