@@ -17,6 +17,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from gateway.records import (
 from gateway.store import keyset
 from gateway.store.connections import Connection, ReaderPool, transaction
 from gateway.store.interface import SortOrder, StoredPage, StoredQuery, SyncState
-from gateway.store.matching import Where, key_filters, row_filters_apply, where
+from gateway.store.matching import Where, counts_rows, fts_query, key_filters, where
 from gateway.store.migrations import MIGRATIONS, Migration, migrate
 from gateway.store.rows import (
     KIND_CODE,
@@ -64,6 +65,25 @@ _UPDATE = (
     "seen_us = max(seen_us, ?) WHERE id = ?"
 )
 
+
+@dataclass(frozen=True, slots=True)
+class SearchPlan:
+    """How a search is run; the defaults suit any size (tests vary them)."""
+
+    row_probes: int = 5_000
+    """Up to this many rows matching the other filters (a product's reviews), each
+    is checked against the full-text index; beyond, the words' matches are read
+    from the full-text index and checked against the filters."""
+    sparse_matches: int = 2_000
+    """Up to this many matches read so, a page sorts them; beyond, it walks the
+    order's index and checks each row against the full-text index."""
+
+
+_MATCHES_ROW = (
+    "EXISTS (SELECT 1 FROM reviews_fts WHERE reviews_fts MATCH ? "
+    "AND reviews_fts.rowid = r.id)"
+)
+
 Clock = Callable[[], float]
 """Seconds since the epoch (``time.time``); leases expire by it."""
 
@@ -71,10 +91,17 @@ Clock = Callable[[], float]
 class SqliteStore:
     """``ReviewStore`` on SQLite. Open with ``await SqliteStore.open(path)``."""
 
-    def __init__(self, writer: Connection, readers: ReaderPool, clock: Clock):
+    def __init__(
+        self,
+        writer: Connection,
+        readers: ReaderPool,
+        clock: Clock,
+        search: SearchPlan = SearchPlan(),
+    ):
         self._writer = writer
         self._readers = readers
         self._clock = clock
+        self._search = search
         self._closed = False
 
     @classmethod
@@ -85,13 +112,19 @@ class SqliteStore:
         readers: int = 4,
         clock: Clock = time.time,
         migrations: Sequence[Migration] = MIGRATIONS,
+        search: SearchPlan = SearchPlan(),
     ) -> SqliteStore:
-        """Open (creating the file and its directory) and migrate the store."""
+        """Open (creating the file and its directory) and migrate the store.
+
+        ``readers`` reader connections serve reads (``:memory:``: the one
+        connection serves all). ``clock`` is the lease clock, ``migrations`` the
+        schema steps, ``search`` the full-text plan's thresholds: seams for tests.
+        """
         target = str(path)
         if target == MEMORY:
             writer = await Connection.open(MEMORY)
             await writer.run(lambda conn: migrate(conn, migrations))
-            return cls(writer, ReaderPool([writer], owned=False), clock)
+            return cls(writer, ReaderPool([writer], owned=False), clock, search)
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         writer = await Connection.open(target)
         try:
@@ -103,7 +136,7 @@ class SqliteStore:
         except BaseException:
             await writer.close()
             raise
-        return cls(writer, ReaderPool(pool), clock)
+        return cls(writer, ReaderPool(pool), clock, search)
 
     async def close(self) -> None:
         if self._closed:
@@ -157,20 +190,22 @@ class SqliteStore:
 
     async def get(self, keys: Sequence[tuple[Provider, str]]) -> list[Review | None]:
         wanted = [(PROVIDER_CODE[p], review_id) for p, review_id in keys]
+        by_provider: dict[int, list[str]] = {}
+        for code, review_id in dict.fromkeys(wanted):
+            by_provider.setdefault(code, []).append(review_id)
 
         def work(conn: sqlite3.Connection) -> list[Review | None]:
             found: dict[tuple[int, str], Review] = {}
-            for chunk in _chunks(list(dict.fromkeys(wanted)), 200):
-                placeholders = ", ".join("(?, ?)" for _ in chunk)
-                rows = conn.execute(
-                    f"SELECT r.id, {SELECT_COLUMNS} FROM reviews r "
-                    f"WHERE (r.provider, r.review_id) IN (VALUES {placeholders})",
-                    [v for pair in chunk for v in pair],
-                ).fetchall()
-                for review in _hydrate(conn, rows):
-                    found[
-                        (PROVIDER_CODE[review.provider], review.provider_review_id)
-                    ] = review
+            for code, ids in by_provider.items():
+                for chunk in _chunks(ids, 500):
+                    rows = conn.execute(
+                        f"SELECT r.id, {SELECT_COLUMNS} FROM reviews r "
+                        "WHERE r.provider = ? "
+                        f"AND r.review_id IN ({', '.join('?' * len(chunk))})",
+                        [code, *chunk],
+                    ).fetchall()
+                    for review in _hydrate(conn, rows):
+                        found[(code, review.provider_review_id)] = review
             return [found.get(key) for key in wanted]
 
         return await self._readers.run(work)
@@ -187,24 +222,27 @@ class SqliteStore:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
         resume = keyset.decode(order, after) if after is not None else None
         return await self._readers.run(
-            lambda conn: _page(conn, query, order, resume, limit)
+            lambda conn: _page(conn, query, order, resume, limit, self._search)
         )
 
     async def rating_summaries(
         self, keys: Sequence[tuple[Provider, str]]
     ) -> list[RatingSummary]:
+        skus = sorted({sku for _, sku in keys})
+
         def work(conn: sqlite3.Connection) -> list[RatingSummary]:
+            groups: dict[tuple[int, str], list[tuple[int, float, int]]] = {}
+            for chunk in _chunks(skus, 500):
+                for code, sku, stars, exact, n in conn.execute(
+                    "SELECT provider, sku, rating, rating_exact, sum(n) FROM sku_tally "
+                    f"WHERE sku IN ({', '.join('?' * len(chunk))}) AND status = ? "
+                    "AND kind = ? GROUP BY provider, sku, rating, rating_exact",
+                    [*chunk, _PUBLISHED, _PRODUCT],
+                ):
+                    groups.setdefault((code, sku), []).append((stars, exact, n))
             return [
-                rating_summary(
-                    provider,
-                    sku,
-                    conn.execute(
-                        "SELECT rating, rating_exact, n FROM sku_tally WHERE sku = ? "
-                        "AND status = ? AND kind = ? AND provider = ?",
-                        (sku, _PUBLISHED, _PRODUCT, PROVIDER_CODE[provider]),
-                    ).fetchall(),
-                )
-                for provider, sku in keys
+                rating_summary(p, sku, groups.get((PROVIDER_CODE[p], sku), ()))
+                for p, sku in keys
             ]
 
         return await self._readers.run(work)
@@ -218,8 +256,9 @@ class SqliteStore:
                     provider,
                     None,
                     conn.execute(
-                        "SELECT rating, rating_exact, n FROM provider_tally "
-                        "WHERE status = ? AND kind = ? AND provider = ?",
+                        "SELECT rating, rating_exact, sum(n) FROM provider_tally "
+                        "WHERE status = ? AND kind = ? AND provider = ? "
+                        "GROUP BY rating, rating_exact",
                         (_PUBLISHED, _SHOP, PROVIDER_CODE[provider]),
                     ).fetchall(),
                 )
@@ -327,7 +366,7 @@ def _opt_us(moment: datetime | None) -> int | None:
     return None if moment is None else to_us(moment)
 
 
-def _chunks(items: list[tuple[int, str]], size: int) -> list[list[tuple[int, str]]]:
+def _chunks(items: list[str], size: int) -> list[list[str]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
@@ -379,18 +418,32 @@ def _page(
     order: SortOrder,
     resume: list[Value] | None,
     limit: int,
+    plan: SearchPlan,
 ) -> StoredPage:
     matching = where(query)
     if matching.empty:
         return StoredPage(items=(), total=0)
-    conditions, params = list(matching.conditions), list(matching.params)
+    source, conditions, params = "reviews r", matching.conditions, matching.params
+    words = fts_query(query.search)
+    if words is None:
+        total = _total(conn, query, matching)
+    else:
+        total, driven_by_text = _text_total(conn, query, matching, words, plan)
+        if driven_by_text and total <= plan.sparse_matches:
+            # Few matches: read them from the full-text index, sort them, page.
+            source = "reviews_fts CROSS JOIN reviews r ON r.id = reviews_fts.rowid"
+            conditions, params = ["reviews_fts MATCH ?", *conditions], [words, *params]
+        else:
+            # Walk the order's index, asking the full-text index about each row.
+            conditions, params = [*conditions, _MATCHES_ROW], [*params, words]
+    if total == 0:
+        return StoredPage(items=(), total=0)
     if resume is not None:
         condition, extra = keyset.after(order, resume)
-        conditions.append(condition)
-        params.extend(extra)
+        conditions, params = [*conditions, condition], [*params, *extra]
     rows = conn.execute(
         f"SELECT r.id, {SELECT_COLUMNS}, {keyset.key_columns(order)} "
-        f"FROM reviews r WHERE {' AND '.join(conditions) or '1'} "
+        f"FROM {source} WHERE {' AND '.join(conditions) or '1'} "
         f"ORDER BY {keyset.order_by(order)} LIMIT ?",
         [*params, limit + 1],
     ).fetchall()
@@ -402,20 +455,41 @@ def _page(
         for review, row in zip(reviews, page, strict=True)
     )
     return StoredPage(
-        items=items,
-        total=_total(conn, query, matching),
-        next=items[-1][1] if len(rows) > limit else None,
+        items=items, total=total, next=items[-1][1] if len(rows) > limit else None
     )
 
 
 def _total(conn: sqlite3.Connection, query: StoredQuery, matching: Where) -> int:
-    if row_filters_apply(query):
+    """The exact count of ``matching`` rows (no full text): tallies when they can."""
+    if counts_rows(query):
         sql = f"SELECT count(*) FROM reviews r WHERE {matching.sql}"
         return int(conn.execute(sql, matching.params).fetchone()[0])
     tally = "sku_tally" if query.skus is not None else "provider_tally"
     counted = key_filters(query, prefix="")
     sql = f"SELECT coalesce(sum(n), 0) FROM {tally} WHERE {counted.sql}"
     return int(conn.execute(sql, counted.params).fetchone()[0])
+
+
+def _text_total(
+    conn: sqlite3.Connection,
+    query: StoredQuery,
+    matching: Where,
+    words: str,
+    plan: SearchPlan,
+) -> tuple[int, bool]:
+    """The exact count with full text, and whether the text index drove it.
+
+    Where the other filters leave few rows (a product), each is checked against
+    the text index; otherwise the text's matches are checked against the filters.
+    """
+    if not counts_rows(query) and _total(conn, query, matching) <= plan.row_probes:
+        sql = f"SELECT count(*) FROM reviews r WHERE {matching.sql} AND {_MATCHES_ROW}"
+        return int(conn.execute(sql, [*matching.params, words]).fetchone()[0]), False
+    sql = (
+        "SELECT count(*) FROM reviews_fts CROSS JOIN reviews r "
+        f"ON r.id = reviews_fts.rowid WHERE reviews_fts MATCH ? AND {matching.sql}"
+    )
+    return int(conn.execute(sql, [words, *matching.params]).fetchone()[0]), True
 
 
 def _attribute_summaries(
