@@ -162,6 +162,11 @@ async def queries(store: SqliteStore, runs: int) -> None:
     published = StoredQuery(providers=ALL)
     print("latency (through the async interface):")
     await timed(
+        "a bare hop to a reader thread and back",
+        runs,
+        lambda i: store._readers.run(lambda conn: None),
+    )
+    await timed(
         "product page (sku, PUBLISHED, NEWEST, 10+total)",
         runs,
         lambda i: store.list_reviews(

@@ -8,9 +8,10 @@ this code. Never edit a released step: append one.
 Layout (version 1):
 
 - ``reviews``: one row per ``(provider, review_id)``, public fields only (see
-  ``gateway.store.rows``), with one index per order for shop-wide lists and one per
-  order for product lists (``sku`` first). The index gives the order's leading
-  columns; SQLite sorts the rare ties on ``(provider, review_id)`` itself.
+  ``gateway.store.rows``). Indexes: one per order for shop-wide lists, by date and
+  by rating for product lists (``sku`` first), by date for a language's lists, by
+  last sighting for ``prune``. An index gives an order's leading columns; SQLite
+  sorts the rare ties on ``(provider, review_id)`` itself.
 - ``review_attributes``: a review's attribute ratings, in their order.
 - ``reviews_fts``: FTS5 over title and body, an external-content table kept in step
   by triggers.
@@ -173,6 +174,8 @@ V1 = Migration(
             UNIQUE (provider, review_id)
         )""",
         "CREATE INDEX reviews_seen ON reviews (provider, seen_us)",
+        "CREATE INDEX reviews_language ON reviews "
+        "(language, status, created_us, provider, kind)",
         *_order_indexes(),
         """CREATE TABLE review_attributes (
             review INTEGER NOT NULL REFERENCES reviews (id) ON DELETE CASCADE,
