@@ -17,7 +17,6 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,8 +31,8 @@ from gateway.records import (
 from gateway.store import keyset
 from gateway.store.connections import Connection, ReaderPool, transaction
 from gateway.store.interface import SortOrder, StoredPage, StoredQuery, SyncState
-from gateway.store.matching import Where, counts_rows, fts_query, key_filters, where
 from gateway.store.migrations import MIGRATIONS, Migration, migrate
+from gateway.store.pages import DEFAULT_PLAN, SearchPlan, hydrate, read_page
 from gateway.store.rows import (
     KIND_CODE,
     PROVIDER_CODE,
@@ -42,7 +41,6 @@ from gateway.store.rows import (
     STATUS_CODE,
     ReviewRow,
     Value,
-    from_row,
     from_us,
     to_row,
     to_us,
@@ -66,24 +64,6 @@ _UPDATE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SearchPlan:
-    """How a search is run; the defaults suit any size (tests vary them)."""
-
-    row_probes: int = 5_000
-    """Up to this many rows matching the other filters (a product's reviews), each
-    is checked against the full-text index; beyond, the words' matches are read
-    from the full-text index and checked against the filters."""
-    sparse_matches: int = 2_000
-    """Up to this many matches read so, a page sorts them; beyond, it walks the
-    order's index and checks each row against the full-text index."""
-
-
-_MATCHES_ROW = (
-    "EXISTS (SELECT 1 FROM reviews_fts WHERE reviews_fts MATCH ? "
-    "AND reviews_fts.rowid = r.id)"
-)
-
 Clock = Callable[[], float]
 """Seconds since the epoch (``time.time``); leases expire by it."""
 
@@ -96,7 +76,7 @@ class SqliteStore:
         writer: Connection,
         readers: ReaderPool,
         clock: Clock,
-        search: SearchPlan = SearchPlan(),
+        search: SearchPlan = DEFAULT_PLAN,
     ):
         self._writer = writer
         self._readers = readers
@@ -112,7 +92,7 @@ class SqliteStore:
         readers: int = 4,
         clock: Clock = time.time,
         migrations: Sequence[Migration] = MIGRATIONS,
-        search: SearchPlan = SearchPlan(),
+        search: SearchPlan = DEFAULT_PLAN,
     ) -> SqliteStore:
         """Open (creating the file and its directory) and migrate the store.
 
@@ -204,7 +184,7 @@ class SqliteStore:
                         f"AND r.review_id IN ({', '.join('?' * len(chunk))})",
                         [code, *chunk],
                     ).fetchall()
-                    for review in _hydrate(conn, rows):
+                    for review in hydrate(conn, rows):
                         found[(code, review.provider_review_id)] = review
             return [found.get(key) for key in wanted]
 
@@ -222,7 +202,7 @@ class SqliteStore:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
         resume = keyset.decode(order, after) if after is not None else None
         return await self._readers.run(
-            lambda conn: _page(conn, query, order, resume, limit, self._search)
+            lambda conn: read_page(conn, query, order, resume, limit, self._search)
         )
 
     async def rating_summaries(
@@ -396,100 +376,6 @@ def _upsert(conn: sqlite3.Connection, rows: Sequence[ReviewRow], seen: int) -> i
         )
         changed += 1
     return changed
-
-
-def _hydrate(conn: sqlite3.Connection, rows: Sequence[Sequence[Value]]) -> list[Review]:
-    """Reviews from ``id, SELECT_COLUMNS...`` rows, with their attribute ratings."""
-    attributes: dict[int, list[tuple[str, str, int]]] = {}
-    ids = [int(row[0]) for row in rows]  # type: ignore[arg-type]
-    if ids:
-        for review, attribute_id, name, rating in conn.execute(
-            "SELECT review, attribute_id, name, rating FROM review_attributes "
-            f"WHERE review IN ({', '.join('?' * len(ids))}) ORDER BY review, position",
-            ids,
-        ):
-            attributes.setdefault(review, []).append((attribute_id, name, rating))
-    return [from_row(row[1:], attributes.get(int(row[0]), ())) for row in rows]  # type: ignore[arg-type]
-
-
-def _page(
-    conn: sqlite3.Connection,
-    query: StoredQuery,
-    order: SortOrder,
-    resume: list[Value] | None,
-    limit: int,
-    plan: SearchPlan,
-) -> StoredPage:
-    matching = where(query)
-    if matching.empty:
-        return StoredPage(items=(), total=0)
-    source, conditions, params = "reviews r", matching.conditions, matching.params
-    words = fts_query(query.search)
-    if words is None:
-        total = _total(conn, query, matching)
-    else:
-        total, driven_by_text = _text_total(conn, query, matching, words, plan)
-        if driven_by_text and total <= plan.sparse_matches:
-            # Few matches: read them from the full-text index, sort them, page.
-            source = "reviews_fts CROSS JOIN reviews r ON r.id = reviews_fts.rowid"
-            conditions, params = ["reviews_fts MATCH ?", *conditions], [words, *params]
-        else:
-            # Walk the order's index, asking the full-text index about each row.
-            conditions, params = [*conditions, _MATCHES_ROW], [*params, words]
-    if total == 0:
-        return StoredPage(items=(), total=0)
-    if resume is not None:
-        condition, extra = keyset.after(order, resume)
-        conditions, params = [*conditions, condition], [*params, *extra]
-    rows = conn.execute(
-        f"SELECT r.id, {SELECT_COLUMNS}, {keyset.key_columns(order)} "
-        f"FROM {source} WHERE {' AND '.join(conditions) or '1'} "
-        f"ORDER BY {keyset.order_by(order)} LIMIT ?",
-        [*params, limit + 1],
-    ).fetchall()
-    width = len(REVIEW_COLUMNS)  # id + every column but the digest
-    page = rows[:limit]
-    reviews = _hydrate(conn, [row[:width] for row in page])
-    items = tuple(
-        (review, keyset.encode(order, row[width:]))
-        for review, row in zip(reviews, page, strict=True)
-    )
-    return StoredPage(
-        items=items, total=total, next=items[-1][1] if len(rows) > limit else None
-    )
-
-
-def _total(conn: sqlite3.Connection, query: StoredQuery, matching: Where) -> int:
-    """The exact count of ``matching`` rows (no full text): tallies when they can."""
-    if counts_rows(query):
-        sql = f"SELECT count(*) FROM reviews r WHERE {matching.sql}"
-        return int(conn.execute(sql, matching.params).fetchone()[0])
-    tally = "sku_tally" if query.skus is not None else "provider_tally"
-    counted = key_filters(query, prefix="")
-    sql = f"SELECT coalesce(sum(n), 0) FROM {tally} WHERE {counted.sql}"
-    return int(conn.execute(sql, counted.params).fetchone()[0])
-
-
-def _text_total(
-    conn: sqlite3.Connection,
-    query: StoredQuery,
-    matching: Where,
-    words: str,
-    plan: SearchPlan,
-) -> tuple[int, bool]:
-    """The exact count with full text, and whether the text index drove it.
-
-    Where the other filters leave few rows (a product), each is checked against
-    the text index; otherwise the text's matches are checked against the filters.
-    """
-    if not counts_rows(query) and _total(conn, query, matching) <= plan.row_probes:
-        sql = f"SELECT count(*) FROM reviews r WHERE {matching.sql} AND {_MATCHES_ROW}"
-        return int(conn.execute(sql, [*matching.params, words]).fetchone()[0]), False
-    sql = (
-        "SELECT count(*) FROM reviews_fts CROSS JOIN reviews r "
-        f"ON r.id = reviews_fts.rowid WHERE reviews_fts MATCH ? AND {matching.sql}"
-    )
-    return int(conn.execute(sql, [words, *matching.params]).fetchone()[0]), True
 
 
 def _attribute_summaries(

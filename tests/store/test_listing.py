@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from gateway.records import Provider, Review, ReviewKind, ReviewStatus
 from gateway.store.interface import SortOrder, StoredQuery
-from gateway.store.sqlite import SearchPlan, SqliteStore
+from gateway.store.pages import SearchPlan
+from gateway.store.sqlite import SqliteStore
 from resolvers.filters import ReviewOrder, sort_key
 from tests.store.factory import T0, public, review, reviews
 
