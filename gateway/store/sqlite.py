@@ -107,14 +107,15 @@ class SqliteStore:
             return cls(writer, ReaderPool([writer], owned=False), clock, search)
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         writer = await Connection.open(target)
+        pool: list[Connection] = []
         try:
             await writer.run(_enable_wal)
             await writer.run(lambda conn: migrate(conn, migrations))
-            pool = [
-                await Connection.open(target, read_only=True) for _ in range(readers)
-            ]
+            for _ in range(readers):
+                pool.append(await Connection.open(target, read_only=True))
         except BaseException:
-            await writer.close()
+            for conn in (*pool, writer):
+                await conn.close()
             raise
         return cls(writer, ReaderPool(pool), clock, search)
 
@@ -129,11 +130,16 @@ class SqliteStore:
     # -- writes ------------------------------------------------------------------
 
     async def upsert(self, reviews: Sequence[Review], *, seen_at: datetime) -> int:
-        rows = [to_row(review) for review in reviews]
-        seen = to_us(seen_at)
-        return await self._writer.run(
-            lambda conn: transaction(conn, lambda: _upsert(conn, rows, seen))
-        )
+        batch, seen = list(reviews), to_us(seen_at)
+        if not batch:
+            return 0
+
+        def work(conn: sqlite3.Connection) -> int:
+            # Mapping a big batch takes a while: on the writer's thread, not the loop.
+            rows = [to_row(review) for review in batch]
+            return transaction(conn, lambda: _upsert(conn, rows, seen))
+
+        return await self._writer.run(work)
 
     async def delete(self, provider: Provider, review_ids: Sequence[str]) -> int:
         code = PROVIDER_CODE[provider]

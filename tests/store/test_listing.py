@@ -19,7 +19,7 @@ from gateway.store.interface import SortOrder, StoredQuery
 from gateway.store.pages import SearchPlan
 from gateway.store.sqlite import SqliteStore
 from resolvers.filters import ReviewOrder, sort_key
-from tests.store.factory import T0, public, review, reviews
+from tests.store.factory import IDS, T0, public, review, reviews
 
 ALL = frozenset(Provider)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -126,6 +126,8 @@ queries = st.builds(
     size=st.integers(1, 9),
     query=queries,
     plan=st.sampled_from([SearchPlan(), SearchPlan(0, 0), SearchPlan(0, 2_000)]),
+    split=st.integers(0, 40),
+    gone=st.lists(st.tuples(st.sampled_from(list(Provider)), st.sampled_from(IDS))),
 )
 def test_every_order_pages_to_the_end_in_the_contract_order(
     items: list[Review],
@@ -133,17 +135,26 @@ def test_every_order_pages_to_the_end_in_the_contract_order(
     size: int,
     query: StoredQuery,
     plan: SearchPlan,
+    split: int,
+    gone: list[tuple[Provider, str]],
 ) -> None:
     async def run() -> None:
         # every full-text plan: probe rows, walk the order's index, sort matches
         store = await SqliteStore.open(":memory:", search=plan)
         try:
-            await store.upsert(items, seen_at=T0)
+            # two batches (so later ones update rows), then some deletes
+            await store.upsert(items[:split], seen_at=T0)
+            await store.upsert(items[split:], seen_at=T0)
+            for provider, review_id in gone:
+                await store.delete(provider, [review_id])
             seen, totals = await walk(store, query, order, size)
         finally:
             await store.close()
+        held = [
+            r for r in latest(items) if (r.provider, r.provider_review_id) not in gone
+        ]
         expected = sorted(
-            (r for r in latest(items) if matches(query, r)), key=contract_key(order)
+            (r for r in held if matches(query, r)), key=contract_key(order)
         )
         assert seen == expected
         assert totals == {len(expected)}
