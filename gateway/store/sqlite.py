@@ -4,7 +4,11 @@ WAL mode (readers never wait for the writer), ``synchronous=NORMAL`` (durable at
 each checkpoint, never corrupt), foreign keys on, and a busy timeout so that two
 gateway processes can share a file. The schema and its versions are in
 ``gateway.store.migrations``; the row mapping in ``gateway.store.rows``; orders and
-tokens in ``gateway.store.keyset``; filters in ``gateway.store.matching``.
+tokens in ``gateway.store.keyset``; filters in ``gateway.store.matching``; one
+page of a list in ``gateway.store.pages``.
+
+The query plans are SQLite's own from the schema (no ``ANALYZE`` statistics), so
+they do not change with the data: each list reads its order's index.
 
 Concurrency: one writer connection and ``readers`` reader connections, each on its
 own thread (``gateway.store.connections``). ``:memory:`` is one connection for
@@ -124,7 +128,6 @@ class SqliteStore:
             return
         self._closed = True
         await self._readers.close()
-        await self._writer.run(_optimize)
         await self._writer.close()
 
     # -- writes ------------------------------------------------------------------
@@ -342,10 +345,6 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if str(mode).lower() != "wal":
         raise sqlite3.OperationalError(f"cannot switch the store to WAL ({mode})")
-
-
-def _optimize(conn: sqlite3.Connection) -> None:
-    conn.execute("PRAGMA optimize")
 
 
 def _opt_us(moment: datetime | None) -> int | None:
