@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gateway.records import Review
 from gateway.store import keyset
@@ -21,24 +21,39 @@ from gateway.store.rows import REVIEW_COLUMNS, SELECT_COLUMNS, Value, from_row
 
 @dataclass(frozen=True, slots=True)
 class SearchPlan:
-    """How a search is run; the defaults suit any size (tests vary them)."""
+    """How a search is run; the defaults suit any size (tests vary them).
+
+    Measured on 1,000,000 reviews: checking one row against the text index costs
+    about 30 us, reading and sorting one match about 2 us.
+    """
 
     row_probes: int = 5_000
     """Up to this many rows matching the other filters (a product's reviews), each
     is checked against the full-text index; beyond, the words' matches are read
     from the full-text index and checked against the filters."""
-    sparse_matches: int = 2_000
-    """Up to this many matches read so, a page sorts them; beyond, it walks the
-    order's index and checks each row against the full-text index."""
+    walk_factor: float = 16.0
+    """Reading matches so, a page walks the order's index checking each row (it
+    meets about ``limit * rows / matches`` rows) when ``matches ** 2`` exceeds
+    ``walk_factor * limit * rows``; otherwise it sorts the matches."""
 
 
 DEFAULT_PLAN = SearchPlan()
-
 
 _MATCHES_ROW = (
     "EXISTS (SELECT 1 FROM reviews_fts WHERE reviews_fts MATCH ? "
     "AND reviews_fts.rowid = r.id)"
 )
+_FROM_TEXT = "reviews_fts CROSS JOIN reviews r ON r.id = reviews_fts.rowid"
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Where a page reads from, and the exact total it reports."""
+
+    total: int
+    source: str
+    conditions: list[str]
+    params: list[Value]
 
 
 def read_page(
@@ -52,27 +67,25 @@ def read_page(
     matching = where(query)
     if matching.empty:
         return StoredPage(items=(), total=0)
-    source, conditions, params = "reviews r", matching.conditions, matching.params
     words = fts_query(query.search)
     if words is None:
-        total = _total(conn, query, matching)
+        chosen = _Plan(
+            _total(conn, query, matching),
+            "reviews r",
+            matching.conditions,
+            matching.params,
+        )
     else:
-        total, driven_by_text = _text_total(conn, query, matching, words, plan)
-        if driven_by_text and total <= plan.sparse_matches:
-            # Few matches: read them from the full-text index, sort them, page.
-            source = "reviews_fts CROSS JOIN reviews r ON r.id = reviews_fts.rowid"
-            conditions, params = ["reviews_fts MATCH ?", *conditions], [words, *params]
-        else:
-            # Walk the order's index, asking the full-text index about each row.
-            conditions, params = [*conditions, _MATCHES_ROW], [*params, words]
-    if total == 0:
+        chosen = _text_plan(conn, query, matching, words, plan, limit)
+    if chosen.total == 0:
         return StoredPage(items=(), total=0)
+    conditions, params = chosen.conditions, chosen.params
     if resume is not None:
         condition, extra = keyset.after(order, resume)
         conditions, params = [*conditions, condition], [*params, *extra]
     rows = conn.execute(
         f"SELECT r.id, {SELECT_COLUMNS}, {keyset.key_columns(order)} "
-        f"FROM {source} WHERE {' AND '.join(conditions) or '1'} "
+        f"FROM {chosen.source} WHERE {' AND '.join(conditions) or '1'} "
         f"ORDER BY {keyset.order_by(order)} LIMIT ?",
         [*params, limit + 1],
     ).fetchall()
@@ -84,7 +97,9 @@ def read_page(
         for review, row in zip(reviews, page, strict=True)
     )
     return StoredPage(
-        items=items, total=total, next=items[-1][1] if len(rows) > limit else None
+        items=items,
+        total=chosen.total,
+        next=items[-1][1] if len(rows) > limit else None,
     )
 
 
@@ -99,26 +114,37 @@ def _total(conn: sqlite3.Connection, query: StoredQuery, matching: Where) -> int
     return int(conn.execute(sql, counted.params).fetchone()[0])
 
 
-def _text_total(
+def _text_plan(
     conn: sqlite3.Connection,
     query: StoredQuery,
     matching: Where,
     words: str,
     plan: SearchPlan,
-) -> tuple[int, bool]:
-    """The exact count with full text, and whether the text index drove it.
+    limit: int,
+) -> _Plan:
+    """A search's plan and exact total, chosen by how many rows each side holds.
 
     Where the other filters leave few rows (a product), each is checked against
-    the text index; otherwise the text's matches are checked against the filters.
+    the text index; otherwise the words' matches are read from the text index and
+    checked against the filters, then sorted, or met walking the order's index.
     """
-    if not counts_rows(query) and _total(conn, query, matching) <= plan.row_probes:
-        sql = f"SELECT count(*) FROM reviews r WHERE {matching.sql} AND {_MATCHES_ROW}"
-        return int(conn.execute(sql, [*matching.params, words]).fetchone()[0]), False
+    unbounded = replace(query, created_after=None, created_before=None)
+    rows = _total(conn, unbounded, where(unbounded))  # the window aside: cheap
+    probed = [*matching.conditions, _MATCHES_ROW]
+    probe_params = [*matching.params, words]
+    if rows <= plan.row_probes:
+        sql = f"SELECT count(*) FROM reviews r WHERE {' AND '.join(probed)}"
+        total = int(conn.execute(sql, probe_params).fetchone()[0])
+        return _Plan(total, "reviews r", probed, probe_params)
     sql = (
-        "SELECT count(*) FROM reviews_fts CROSS JOIN reviews r "
-        f"ON r.id = reviews_fts.rowid WHERE reviews_fts MATCH ? AND {matching.sql}"
+        f"SELECT count(*) FROM {_FROM_TEXT} "
+        f"WHERE reviews_fts MATCH ? AND {matching.sql}"
     )
-    return int(conn.execute(sql, [words, *matching.params]).fetchone()[0]), True
+    total = int(conn.execute(sql, [words, *matching.params]).fetchone()[0])
+    if total * total > plan.walk_factor * (limit + 1) * rows:
+        return _Plan(total, "reviews r", probed, probe_params)
+    conditions = ["reviews_fts MATCH ?", *matching.conditions]
+    return _Plan(total, _FROM_TEXT, conditions, [words, *matching.params])
 
 
 def hydrate(conn: sqlite3.Connection, rows: Sequence[Sequence[Value]]) -> list[Review]:

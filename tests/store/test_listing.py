@@ -125,7 +125,7 @@ queries = st.builds(
     order=st.sampled_from(list(SortOrder)),
     size=st.integers(1, 9),
     query=queries,
-    plan=st.sampled_from([SearchPlan(), SearchPlan(0, 0), SearchPlan(0, 2_000)]),
+    plan=st.sampled_from([SearchPlan(), SearchPlan(0, 0.0), SearchPlan(0, 1e12)]),
     split=st.integers(0, 40),
     gone=st.lists(st.tuples(st.sampled_from(list(Provider)), st.sampled_from(IDS))),
 )
