@@ -202,7 +202,7 @@ async def queries(store: SqliteStore, runs: int) -> None:
     )
     lang = StoredQuery(providers=ALL, language="de", verified=True)
     await timed(
-        "shop-wide, language + verified (row count)",
+        "shop-wide, language + verified filters",
         max(5, runs // 10),
         lambda i: store.list_reviews(lang, SortOrder.NEWEST),
     )
