@@ -27,6 +27,7 @@ from resolvers.loaders import Loaders, build_loaders
 from resolvers.sources import (
     AttributeSource,
     ConversationSource,
+    ReviewIndex,
     ReviewSource,
     ShopSummarySource,
 )
@@ -61,11 +62,22 @@ class Services:
     attributes: AttributeSource | None = None
     shop_summaries: Mapping[Provider, ShopSummarySource] = field(default_factory=dict)
     """The platforms that rate the shop itself (eTrusted, Trustoo), when configured."""
+    index: ReviewIndex | None = None
+    """The synced review index; ``None``: every read goes to the platforms."""
 
     @property
     def providers(self) -> tuple[Provider, ...]:
         """The configured platforms, in the schema's enum order."""
         return tuple(p for p in Provider if p in self.sources)
+
+    def indexed(self, provider: Provider) -> bool:
+        """Whether ``provider``'s public reads come from the index right now.
+
+        A configured platform whose read mode is ``indexed`` and whose backfill is
+        done (``ReviewIndex.serves``); every other platform is read live.
+        """
+        index = self.index
+        return index is not None and provider in self.sources and index.serves(provider)
 
 
 READ_PRIVATE = "read:private"
