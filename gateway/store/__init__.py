@@ -11,5 +11,13 @@ from gateway.store.interface import (
     StoredQuery,
     SyncState,
 )
+from gateway.store.opening import open_store
 
-__all__ = ["ReviewStore", "SortOrder", "StoredPage", "StoredQuery", "SyncState"]
+__all__ = [
+    "ReviewStore",
+    "SortOrder",
+    "StoredPage",
+    "StoredQuery",
+    "SyncState",
+    "open_store",
+]
