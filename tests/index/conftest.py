@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
-import pytest
+import pytest_asyncio
 
 from gateway.app import create_app
-from gateway.config import StoreSettings
+from gateway.config import Secret, StoreSettings
 from gateway.errors import ProviderError
 from gateway.providers.trustpilot import TrustpilotClient
 from gateway.records import (
@@ -52,6 +52,8 @@ class FilledIndex:
         self._services = services
         self.served = set(served)
         self.refreshed: list[tuple[Provider, tuple[ReviewKey, ...]]] = []
+        self.failing = False
+        """Make every refresh fail (a store or platform failure after a write)."""
 
     @property
     def store(self) -> ReviewStore:
@@ -71,6 +73,8 @@ class FilledIndex:
 
     async def refresh(self, provider: Provider, keys: Sequence[ReviewKey]) -> None:
         self.refreshed.append((provider, tuple(keys)))
+        if self.failing:
+            raise RuntimeError("the index is unavailable")
         found = await self._services.sources[provider].reviews_by_keys(keys)
         for item in found:
             if isinstance(item, ProviderError):
@@ -168,7 +172,37 @@ async def serve_indexed(
             )
 
 
-@pytest.fixture
-async def indexed(http: aiohttp.ClientSession) -> AsyncIterator[Indexed]:
-    async with serve_indexed(http) as running:
+SECRET = Secret("the-index-tests-know-this-cursor-secret")
+"""The ``cursor_secret`` of the shared gateway: tests forge its cursors."""
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def indexed() -> AsyncIterator[Indexed]:
+    """A gateway for one module's tests that write (not shared with the readers).
+
+    Its tests run in the module's loop (``pytest.mark.asyncio(loop_scope=
+    "module")``) and each leaves ``index.failing`` as it found it.
+    """
+    connector = aiohttp.TCPConnector(keepalive_timeout=1)
+    async with (
+        aiohttp.ClientSession(connector=connector) as http,
+        serve_indexed(http) as running,
+    ):
+        yield running
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="session")
+async def shared() -> AsyncIterator[Indexed]:
+    """One indexed gateway for every test that only reads (filled once).
+
+    Its tests run in the session's loop (``pytest.mark.asyncio(loop_scope=
+    "session")``); a test that changes ``index.served`` puts it back.
+    """
+    # A pooled connection idle past uvicorn's keep-alive (5 s) may be closed just
+    # as it is reused: this session lets go of idle connections sooner.
+    connector = aiohttp.TCPConnector(keepalive_timeout=1)
+    async with (
+        aiohttp.ClientSession(connector=connector) as http,
+        serve_indexed(http, cursor_secret=SECRET) as running,
+    ):
         yield running

@@ -5,18 +5,15 @@ The live lists come from a second gateway without an index on the same sandbox
 """
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import pytest
-import pytest_asyncio
 
 from gateway.records import Provider
 from tests.graph.conftest import SERVER_KEY, Gateway
-from tests.index.conftest import Indexed, serve_indexed
+from tests.index.conftest import Indexed
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 ORDERS = ("NEWEST", "OLDEST", "HIGHEST_RATED", "LOWEST_RATED", "MOST_RECENTLY_UPDATED")
 LIVE_PAGE = 100
@@ -43,13 +40,6 @@ query List($first: Int!, $after: String, $order: ReviewOrder!, $filter: ReviewFi
   }
 }
 """
-
-
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def shared() -> AsyncIterator[Indexed]:
-    """One indexed gateway for the read-only walks of this module."""
-    async with aiohttp.ClientSession() as http, serve_indexed(http) as running:
-        yield running
 
 
 async def walk(
@@ -148,28 +138,33 @@ async def test_every_status_walks_the_same_with_a_server_key(shared: Indexed) ->
         assert every > published
 
 
-async def test_a_mixed_list_merges_one_live_platform_with_three_indexed() -> None:
-    served = {Provider.TRUSTPILOT, Provider.ETRUSTED, Provider.TRUSTOO}
-    async with aiohttp.ClientSession() as http, serve_indexed(http, served) as running:
-        products = running.gateway.sandbox.catalog.products
-        everywhere = [p.sku for p in products if len(p.providers) == 4][:2]
-        lists: list[tuple[str, dict[str, Any]]] = [
-            (PRODUCT_LIST, {"sku": sku, "first": 15, "order": order})
-            for sku in everywhere
-            for order in ORDERS
-        ]
-        lists += [
-            (SHOP_LIST, {"first": 50, "order": order, "filter": {"ratings": [1]}})
-            for order in ORDERS
-        ]
-        stored = [await walk(running.gateway, q, v) for q, v in lists]
-        # Mayar is read live: only its part of the lists went upstream.
-        assert {c.provider for c in running.gateway.calls()} == {"mayar"}
-        for (query, variables), (ids, total) in zip(lists, stored, strict=True):
-            live, _ = await walk(running.live, query, {**variables, "first": 100})
-            assert ids == live, variables
-            # Mayar's live stream has no total in NEWEST: neither has the list.
-            if variables["order"] == "NEWEST":
-                assert total is None
-            else:
-                assert total == len(ids)
+async def test_a_mixed_list_merges_one_live_platform_with_three_indexed(
+    shared: Indexed,
+) -> None:
+    products = shared.gateway.sandbox.catalog.products
+    everywhere = [p.sku for p in products if len(p.providers) == 4][:2]
+    lists: list[tuple[str, dict[str, Any]]] = [
+        (PRODUCT_LIST, {"sku": sku, "first": 15, "order": order})
+        for sku in everywhere
+        for order in ORDERS
+    ]
+    lists += [
+        (SHOP_LIST, {"first": 50, "order": order, "filter": {"ratings": [1]}})
+        for order in ORDERS
+    ]
+    shared.index.served.discard(Provider.MAYAR)  # Mayar read live from here on
+    try:
+        shared.gateway.sandbox.log.clear()
+        stored = [await walk(shared.gateway, q, v) for q, v in lists]
+        # Only Mayar's part of the lists went upstream.
+        assert {c.provider for c in shared.gateway.calls()} == {"mayar"}
+    finally:
+        shared.index.served.add(Provider.MAYAR)
+    for (query, variables), (ids, total) in zip(lists, stored, strict=True):
+        live, _ = await walk(shared.live, query, {**variables, "first": 100})
+        assert ids == live, variables
+        # Mayar's live stream has no total in NEWEST: neither has the list.
+        if variables["order"] == "NEWEST":
+            assert total is None
+        else:
+            assert total == len(ids)

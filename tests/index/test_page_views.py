@@ -2,7 +2,11 @@
 
 from typing import Any
 
+import pytest
+
 from tests.index.conftest import Indexed
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 PRODUCT_PAGE = """
 query Product($sku: String!) {
@@ -47,8 +51,9 @@ query ById($id: ID!, $reps: [_Any!]!) {
 """
 
 
-async def test_product_page_makes_no_upstream_call(indexed: Indexed) -> None:
-    gateway = indexed.gateway
+async def test_product_page_makes_no_upstream_call(shared: Indexed) -> None:
+    gateway = shared.gateway
+    gateway.sandbox.log.clear()
     skus = [p.sku for p in gateway.sandbox.catalog.products[:3]]
     for sku in skus:
         data = await gateway.data(PRODUCT_PAGE, {"sku": sku})
@@ -60,9 +65,10 @@ async def test_product_page_makes_no_upstream_call(indexed: Indexed) -> None:
 
 
 async def test_catalog_page_of_40_products_makes_no_upstream_call(
-    indexed: Indexed,
+    shared: Indexed,
 ) -> None:
-    gateway = indexed.gateway
+    gateway = shared.gateway
+    gateway.sandbox.log.clear()
     skus = [p.sku for p in gateway.sandbox.catalog.products[:40]]
     assert len(skus) == 40
     data = await gateway.data(CATALOG_PAGE, {"skus": skus})
@@ -73,9 +79,9 @@ async def test_catalog_page_of_40_products_makes_no_upstream_call(
 
 
 async def test_review_by_id_node_and_entities_make_no_upstream_call(
-    indexed: Indexed,
+    shared: Indexed,
 ) -> None:
-    gateway = indexed.gateway
+    gateway = shared.gateway
     sku = gateway.sandbox.catalog.products[0].sku
     page = await gateway.data(PRODUCT_PAGE, {"sku": sku})
     gateway.sandbox.log.clear()
