@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from gateway import trace
 from gateway.cache import ResultCache
-from gateway.config import Settings
+from gateway.config import ProviderSettings, ReadMode, Settings
 from gateway.errors import Forbidden, ProviderError
 from gateway.metrics import Metrics
 from gateway.providers.etrusted import EtrustedClient
@@ -78,6 +78,19 @@ class Services:
         """
         index = self.index
         return index is not None and provider in self.sources and index.serves(provider)
+
+    def stored(self, provider: Provider) -> bool:
+        """Whether the index holds ``provider``: read mode ``indexed``.
+
+        Served yet or still backfilling: a write on it is written through.
+        """
+        options: ProviderSettings | None = getattr(self.settings, provider.value, None)
+        return (
+            self.index is not None
+            and provider in self.sources
+            and options is not None
+            and options.read_mode is ReadMode.INDEXED
+        )
 
 
 READ_PRIVATE = "read:private"

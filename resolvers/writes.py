@@ -336,14 +336,17 @@ async def write_through(
     provider: Provider,
     keys: Callable[[], Awaitable[Sequence[ReviewKey]]],
 ) -> None:
-    """Refresh the reviews ``keys`` names in the index, when ``provider`` is indexed.
+    """Refresh the reviews ``keys`` names in the index, when it holds ``provider``.
+
+    Also while the platform is still backfilling: the backfill may have passed
+    the review already.
 
     Never raises: the write it follows has happened. A failure (the platform
     refusing the read, the store) is logged without its text (which may hold an
     upstream URL) and left to the sync's reconciliation.
     """
     index = ctx.services.index
-    if index is None or not ctx.services.indexed(provider):
+    if index is None or not ctx.services.stored(provider):
         return
     try:
         found = await keys()
