@@ -39,7 +39,7 @@ from typing import Any
 
 import aiohttp
 from graphql import get_operation_ast, get_variable_values, parse
-from harness import free_port, process
+from harness import NO_SANDBOX_LIMITS, free_port, process
 
 from schema import schema
 from schema.cost import CostLimits, estimate
@@ -229,7 +229,12 @@ async def main() -> None:
         aiohttp.ClientSession(timeout=timeout) as http,
         process(
             http,
-            ["sandbox", "--port", str(sandbox_port), "--mayar-rate-limit", "0"],
+            [
+                "sandbox",
+                "--port",
+                str(sandbox_port),
+                *NO_SANDBOX_LIMITS,
+            ],
             sandbox + "/_sandbox/catalog",
         ),
         process(

@@ -23,7 +23,7 @@ from collections import Counter
 from typing import Any
 
 import aiohttp
-from harness import answer, free_port, process
+from harness import NO_SANDBOX_LIMITS, answer, free_port, process
 
 QUERY = """
 query Product($sku: String!) {
@@ -89,7 +89,12 @@ async def main() -> None:
         aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http,
         process(
             http,
-            ["sandbox", "--port", str(sandbox_port), "--mayar-rate-limit", "0"],
+            [
+                "sandbox",
+                "--port",
+                str(sandbox_port),
+                *NO_SANDBOX_LIMITS,
+            ],
             sandbox + "/_sandbox/catalog",
         ),
     ):

@@ -15,6 +15,17 @@ from typing import Any
 
 import aiohttp
 
+NO_SANDBOX_LIMITS = (
+    "--mayar-rate-limit",
+    "0",
+    "--trustpilot-rate-limit",
+    "0",
+    "--trustpilot-hourly-limit",
+    "0",
+)
+"""``reviews-gateway sandbox`` flags that switch off the platforms' documented limits:
+a benchmark of the gateway must not measure the platforms' rates."""
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -26,7 +26,7 @@ from collections import Counter
 from typing import Any
 
 import aiohttp
-from harness import free_port, post, process
+from harness import NO_SANDBOX_LIMITS, free_port, post, process
 
 NO_LIMITS = {"GATEWAY_TRUSTPILOT_RATE_LIMIT_CALLS": "1000000000"}
 """Lifts the gateway's Trustpilot limiter; Mayar's follows the sandbox (off here)."""
@@ -125,8 +125,7 @@ async def scenario(
                 str(sandbox_port),
                 "--latency-ms",
                 str(latency_ms),
-                "--mayar-rate-limit",
-                "0",
+                *NO_SANDBOX_LIMITS,
             ],
             sandbox + "/_sandbox/catalog",
         ),

@@ -16,6 +16,7 @@ from gateway.config import Settings, load_settings, with_default_mode
 from gateway.errors import ConfigError
 from gateway.logs import UVICORN_LOG_CONFIG, configure_logging
 from gateway.sandbox import remote_sandbox_settings
+from sandbox.ratelimit import Window
 from sandbox.server import serve_sandbox
 
 
@@ -66,7 +67,35 @@ def _parser() -> argparse.ArgumentParser:
         default=20,
         help="Mayar's calls per minute per client, as Mayar documents (0: off)",
     )
+    sandbox.add_argument(
+        "--trustpilot-rate-limit",
+        type=int,
+        default=833,
+        help="Trustpilot's calls per 5 minutes per API key, as documented (0: off)",
+    )
+    sandbox.add_argument(
+        "--trustpilot-hourly-limit",
+        type=int,
+        default=10_000,
+        help="Trustpilot's calls per hour per API key, as documented (0: off)",
+    )
+    sandbox.add_argument(
+        "--webhook-delay-scale",
+        type=float,
+        default=1.0,
+        help="multiplies Trustoo's webhook retry delays, 0, 3, ... 27 minutes "
+        "(default: 1.0, as documented; 0.001 makes them fractions of a second)",
+    )
     return parser
+
+
+def _sandbox_limits(args: argparse.Namespace) -> tuple[Window, ...] | None:
+    """Trustpilot's windows from the flags (``None``: a flag is out of range)."""
+    five_minutes, hourly = args.trustpilot_rate_limit, args.trustpilot_hourly_limit
+    if five_minutes < 0 or hourly < 0 or args.mayar_rate_limit < 0:
+        return None
+    windows = ((five_minutes, 300.0), (hourly, 3600.0))
+    return tuple(Window(calls, window) for calls, window in windows if calls)
 
 
 def _serve_settings(args: argparse.Namespace) -> Settings:
@@ -122,8 +151,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    return _sandbox(args)
+
+
+def _sandbox(args: argparse.Namespace) -> int:
     if not 0 <= args.latency_ms <= 600_000:
         print("--latency-ms must be from 0 to 600000", file=sys.stderr)  # noqa: T201
+        return 2
+    limits = _sandbox_limits(args)
+    if limits is None:
+        print("rate limits must be 0 (off) or more", file=sys.stderr)  # noqa: T201
+        return 2
+    if not 0.0 <= args.webhook_delay_scale <= 1000.0:
+        print("--webhook-delay-scale must be from 0 to 1000", file=sys.stderr)  # noqa: T201
         return 2
     serve_sandbox(
         args.host,
@@ -131,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed,
         latency_ms=args.latency_ms,
         mayar_rate_limit=args.mayar_rate_limit or None,
+        trustpilot_rate_limits=limits,
+        webhook_delay_scale=args.webhook_delay_scale,
     )
     return 0
 

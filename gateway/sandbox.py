@@ -83,17 +83,52 @@ def settings_from_catalog(
     )
     served = catalog.get("served", PROVIDERS)
     chosen = {name: value for name, value in providers.items() if name in served}
-    if "mayar" in chosen:
-        # The gateway stays under the limit the sandbox's Mayar enforces.
-        per_minute = catalog.get("rateLimits", {}).get("mayar")
-        chosen["mayar"] = replace(
-            providers["mayar"], rate_limit_calls=per_minute, rate_limit_window_s=60.0
-        )
+    limits = catalog.get("rateLimits", {})
+    for name in ("mayar", "trustpilot"):
+        if name in chosen:
+            # The gateway's own limiter stays under the limits the sandbox enforces.
+            chosen[name] = replace(chosen[name], **_limit_fields(limits.get(name)))
     for name, tuned in overrides.get("tuning", {}).items():
         if name in chosen:
             chosen[name] = replace(chosen[name], **tuned)
     options: dict[str, Any] = {"mode": Mode.SANDBOX, "catalog": entries}
     return Settings(**{**options, **chosen, **overrides})
+
+
+def _windows(published: object) -> list[tuple[int, float]]:
+    """``rateLimits`` of one platform as ``(calls, window_s)``, shortest first.
+
+    Reads the current shape (``[{"calls": 20, "windowS": 60}]``) and the earlier
+    one (a bare number of calls per minute).
+    """
+    if isinstance(published, int) and not isinstance(published, bool):
+        return [(published, 60.0)]
+    if not isinstance(published, list):
+        return []
+    found = [
+        (int(w["calls"]), float(w["windowS"]))
+        for w in published
+        if isinstance(w, dict) and {"calls", "windowS"} <= w.keys()
+    ]
+    return sorted(found, key=lambda window: window[1])
+
+
+def _limit_fields(published: object) -> dict[str, Any]:
+    """ProviderSettings limit fields mirroring the sandbox's windows (none: off).
+
+    The shortest window becomes ``rate_limit_calls``/``rate_limit_window_s``; an
+    hour-long window, ``hourly_limit``.
+    """
+    windows = _windows(published)
+    if not windows:
+        return {"rate_limit_calls": None, "hourly_limit": None}
+    calls, window_s = windows[0]
+    hourly = next((c for c, w in windows[1:] if w == 3600.0), None)
+    return {
+        "rate_limit_calls": calls,
+        "rate_limit_window_s": window_s,
+        "hourly_limit": hourly,
+    }
 
 
 def sandbox_settings(running: RunningSandbox, **overrides: Any) -> Settings:

@@ -3,12 +3,12 @@
 In embedded sandbox mode (``reviews-gateway serve`` with no configuration) the
 simulators listen on a loopback port of their own that a newcomer does not know.
 ``SandboxProxy`` forwards the sandbox's control routes (``catalog``, ``requests``,
-``faults``) from the gateway's own address to it: GET, PUT and DELETE, the query
-string and the body passed through both ways, over one session of its own. Request
-bodies are bounded (``MAX_BODY_BYTES``, 413 beyond: ``gateway.bodies``); nothing but
-those three control
-routes is forwarded (never a platform's simulated API, never a path with ``..``). A
-sandbox that does not answer is a 502 with a JSON body, not a traceback.
+``faults``, ``activity``, ``reviews``, ``webhooks``) from the gateway's own address
+to it: GET, POST, PUT and DELETE, the query string and the body passed through both
+ways, over one session of its own. Request bodies are bounded (``MAX_BODY_BYTES``,
+413 beyond: ``gateway.bodies``); nothing but those control routes is forwarded
+(never a platform's simulated API, never a path with ``..``). A sandbox that does
+not answer is a 502 with a JSON body, not a traceback.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ from starlette.responses import JSONResponse, Response
 
 from gateway.bodies import BodyRefused, bounded_body
 
-CONTROL_ROUTES: Final = frozenset({"catalog", "requests", "faults"})
+CONTROL_ROUTES: Final = frozenset(
+    {"catalog", "requests", "faults", "activity", "reviews", "webhooks"}
+)
 """The sandbox's ``/_sandbox/<route>`` control endpoints (DESIGN.md section 4)."""
-METHODS: Final = ("GET", "PUT", "DELETE")
+METHODS: Final = ("GET", "POST", "PUT", "DELETE")
 MAX_BODY_BYTES: Final = 64 * 1024
-"""The largest request body forwarded (a faults document is well under 1 KiB)."""
+"""The largest request body forwarded (a faults or activity document is far less)."""
 TIMEOUT_S: Final = 10.0
 
 

@@ -12,8 +12,12 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 import pytest
 
+from gateway.app import create_app
+from gateway.cli import main
+from gateway.config import Mode, Settings
 from sandbox.catalog import PROVIDERS, build_catalog
 from sandbox.server import RunningSandbox, run_simulators
+from tests.graph.conftest import serve_app
 
 Probe = Callable[
     [aiohttp.ClientSession, RunningSandbox], Awaitable[aiohttp.ClientResponse]
@@ -272,6 +276,14 @@ async def test_the_sandbox_command_serves_every_platform(
             str(port),
             "--seed",
             "3",
+            "--trustpilot-rate-limit",
+            "5",
+            "--trustpilot-hourly-limit",
+            "0",
+            "--mayar-rate-limit",
+            "0",
+            "--webhook-delay-scale",
+            "0.01",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -289,6 +301,7 @@ async def test_the_sandbox_command_serves_every_platform(
         assert body is not None
         assert body["seed"] == 3
         assert body["products"][0]["sku"] == build_catalog(3).products[0].sku
+        assert body["rateLimits"] == {"trustpilot": [{"calls": 5, "windowS": 300}]}
         async with http.get(base + "/") as response:
             mounts = (await response.json())["providers"]
         assert set(mounts) == set(PROVIDERS)
@@ -297,6 +310,19 @@ async def test_the_sandbox_command_serves_every_platform(
         process.wait(timeout=10)
         assert process.stderr is not None
         process.stderr.close()
+
+
+@pytest.mark.parametrize(
+    "flag",
+    [
+        ["--trustpilot-rate-limit", "-1"],
+        ["--trustpilot-hourly-limit", "-5"],
+        ["--mayar-rate-limit", "-1"],
+        ["--webhook-delay-scale", "-0.5"],
+    ],
+)
+def test_the_sandbox_command_refuses_negative_limits(flag: list[str]) -> None:
+    assert main(["sandbox", *flag]) == 2
 
 
 async def test_sandbox_settings_follow_the_sandbox_and_the_tuning() -> None:
@@ -312,3 +338,26 @@ async def test_sandbox_settings_follow_the_sandbox_and_the_tuning() -> None:
     assert settings.trustpilot.base_url == sb.url("trustpilot") + "/"
     assert settings.mayar is not None
     assert settings.mayar.rate_limit_calls == 20, "the sandbox's own Mayar limit"
+
+
+async def test_the_gateway_forwards_activity_reviews_and_webhooks(
+    http: aiohttp.ClientSession,
+) -> None:
+    sku = build_catalog(1).on("mayar")[0].sku
+    async with serve_app(create_app(Settings(mode=Mode.SANDBOX))) as url:
+        activity = {"provider": "mayar", "action": "create", "sku": sku, "rating": 4}
+        async with http.post(url + "/_sandbox/activity", json=activity) as response:
+            assert response.status == 200
+            made = await response.json()
+        assert (made["provider"], made["status"]) == ("mayar", "published")
+        async with http.post(url + "/_sandbox/activity", data=b"[") as response:
+            assert response.status == 400
+            assert "error" in await response.json()
+        async with http.get(
+            url + "/_sandbox/reviews", params={"provider": "mayar"}
+        ) as response:
+            held = {r["reviewId"]: r for r in await response.json()}
+        assert held[made["reviewId"]]["rating"] == 4
+        async with http.get(url + "/_sandbox/webhooks") as response:
+            assert response.status == 200
+            assert isinstance(await response.json(), list)

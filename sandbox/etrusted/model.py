@@ -166,6 +166,19 @@ class EtrustedStore:
             raise ReviewNotFound(review_id)
         return found
 
+    def new_id(self, prefix: str) -> str:
+        """A fresh ``prefix``-id from the writes' generator."""
+        return prefixed_id(prefix, self._rng)
+
+    def add_review(self, review: Review) -> None:
+        self.reviews.append(review)
+        self._by_id[review.id] = review
+
+    def remove_review(self, review: Review) -> None:
+        """Delete a review (the customer withdrew it, or the account removed it)."""
+        del self._by_id[review.id]
+        self.reviews.remove(review)
+
     def save_reply(
         self, review_id: str, comment: str, notify: bool, now: datetime
     ) -> Reply:

@@ -207,6 +207,15 @@ class MayarStore:
         self.reviews[review.id] = review
         self.by_buyer[(review.customer_id, review.payment_link_id)] = review.id
 
+    def remove_review(self, review: Review) -> None:
+        """Delete a review (and the buyer's "already reviewed" mark with it)."""
+        del self.reviews[review.id]
+        self.by_buyer.pop((review.customer_id, review.payment_link_id), None)
+
+    def now_ms(self) -> int:
+        """The store clock's instant in epoch milliseconds, as Mayar writes it."""
+        return epoch_ms(self._clock)
+
     def customer_by_email(self, email: str) -> Customer | None:
         customer_id = self._by_email.get(email.lower())
         return None if customer_id is None else self.customers[customer_id]

@@ -60,8 +60,20 @@ Assumptions (the docs are silent; ``TrustooSettings`` field in brackets):
   ``{upload_url, video_url, expire}``) and GET ``get_customer_excludes`` (paged like
   the other lists, sortable by creation). Update/delete webhook are POST with JSON
   ``{id, ...}`` (T-seed nav, T-code4); webhook ids are strings on the wire and
-  accepted as number or digit string; a duplicate topic+url is code 6. Webhooks
-  are stored but never delivered.
+  accepted as number or digit string; a duplicate topic+url is code 6.
+- Webhook delivery (vendors.md 1.9; ``webhooks`` has the wire details): the headers
+  and body as documented, each review object as ``get_reviews`` lists it plus
+  ``my_shopify_domain`` and ``shopify_shop_id`` (the rest of the fields is [??]).
+  The signature is the request-signing HMAC over ``timestamp=<ts>|<raw body>``,
+  the timestamp from the simulator's clock, signed afresh per attempt; the
+  ``RequestId`` stays the same across a delivery's attempts (so a receiver can
+  drop repeats). A delivery is acknowledged only by HTTP 200 with ``code`` 0 and
+  ``message`` "success"; otherwise up to [webhook_max_attempts=10] attempts,
+  attempt n after (n - 1) x [webhook_retry_step_s=180] x [webhook_delay_scale=1.0]
+  seconds, each waiting [webhook_timeout_s=10] for the answer. Events: create ->
+  ``review/created`` (published or not); a change of rating, text or reply, or
+  publishing a hidden review -> ``review/updated``; deleting or hiding ->
+  ``review/deleted``. One review per delivery. Only loopback URLs are delivered to.
 - Orders (T-ord says 9 fields, not named): ``id, order_id, order_name,
   customer_name, customer_email, status (1..6 as the type filter), created_at,
   scheduled_at, sent_at`` (the last two null until set). Time filters accept
@@ -78,7 +90,7 @@ Assumptions (the docs are silent; ``TrustooSettings`` field in brackets):
 
 from __future__ import annotations
 
-from .app import create_apps, render_error
+from .app import create_apps, render_error, webhook_dispatcher
 from .seeding import build_store
 from .settings import TrustooSettings
 from .store import TrustooStore
@@ -89,4 +101,5 @@ __all__ = [
     "build_store",
     "create_apps",
     "render_error",
+    "webhook_dispatcher",
 ]

@@ -18,6 +18,7 @@ from .context import STATE, State
 from .envelope import Code, TrustooError, code_for_status, error_response
 from .seeding import build_store
 from .settings import TrustooSettings
+from .webhooks import WebhookDispatcher
 
 PREFIX: Final = "/trustoo"
 BASE: Final = "/api/v1/openapi/"
@@ -90,11 +91,15 @@ def create_apps(
     settings: TrustooSettings | None = None,
 ) -> Mapping[str, web.Application]:
     """The Trustoo simulator mounted at ``/trustoo`` (paths ``/api/v1/openapi/...``)."""
+    settings = settings or TrustooSettings()
+    store = build_store(catalog, seed)
+    credentials = catalog.credentials.trustoo
     st = State(
-        store=build_store(catalog, seed),
-        settings=settings or TrustooSettings(),
-        credentials=catalog.credentials.trustoo,
+        store=store,
+        settings=settings,
+        credentials=credentials,
         clock=clock,
+        webhooks=WebhookDispatcher(store, credentials, settings, clock),
     )
     app = web.Application(
         middlewares=[
@@ -103,6 +108,12 @@ def create_apps(
         ]
     )
     app[STATE] = st
+    app.cleanup_ctx.append(st.webhooks.lifespan)
     for method, name, handler in ROUTES:
         app.router.add_route(method, BASE + name, handler)
     return {PREFIX: app}
+
+
+def webhook_dispatcher(app: web.Application) -> WebhookDispatcher:
+    """The webhook dispatcher of a Trustoo app built by ``create_apps``."""
+    return app[STATE].webhooks

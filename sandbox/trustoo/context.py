@@ -14,16 +14,18 @@ from sandbox.control import Clock
 from .envelope import invalid
 from .settings import TrustooSettings
 from .store import TrustooStore
+from .webhooks import WebhookDispatcher
 
 
 @dataclass(frozen=True, slots=True)
 class State:
-    """One mounted Trustoo simulator: its shop, settings, credentials and clock."""
+    """One mounted Trustoo simulator: shop, settings, credentials, clock, webhooks."""
 
     store: TrustooStore
     settings: TrustooSettings
     credentials: TrustooCredentials
     clock: Clock
+    webhooks: WebhookDispatcher
 
     def now(self) -> datetime:
         return self.clock().replace(microsecond=0)

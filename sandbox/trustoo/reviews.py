@@ -12,6 +12,7 @@ from .envelope import invalid, not_found, respond
 from .query import Query, array, descending, flag, int_array, integer, paging, text
 from .review_input import parse_review
 from .store import SOURCES, Review, TrustooStore
+from .webhooks import CREATED, DELETED
 
 Predicate = Callable[[Review], bool]
 
@@ -179,6 +180,7 @@ async def create_review(request: web.Request) -> web.Response:
             is_top=given.flags["is_top"],
         )
     )
+    st.webhooks.publish(CREATED, [review])
     if st.settings.create_review_response == "empty":
         return web.json_response({})
     return respond(now, review.to_json(product))
@@ -187,5 +189,7 @@ async def create_review(request: web.Request) -> web.Response:
 async def delete_review(request: web.Request) -> web.Response:
     """POST delete_review {id}: code 5 when there is no such review."""
     st = state(request)
-    st.store.delete_review(required_int(await json_object(request), "id"))
+    review = st.store.review(required_int(await json_object(request), "id"))
+    st.store.delete_review(review.id)
+    st.webhooks.publish(DELETED, [review])
     return respond(st.now(), None)

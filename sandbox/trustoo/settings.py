@@ -41,3 +41,11 @@ class TrustooSettings:
     """``get_rating`` of an unknown product: code 5 (True) or an all-zero rating."""
     strict_event_enums: bool = True
     """Reject ``event_type``/``os_type``/``event_source`` values outside the lists."""
+    webhook_delay_scale: float = 1.0
+    """Multiplies the documented retry delays (1.0 faithful; 0.001 for tests)."""
+    webhook_max_attempts: int = 10
+    """Delivery attempts before a delivery is given up (docs: 10)."""
+    webhook_retry_step_s: float = 180.0
+    """Attempt n waits (n - 1) times this (docs: 0, 3, 6, ... 27 minutes)."""
+    webhook_timeout_s: float = 10.0
+    """How long one attempt waits for the receiver's answer."""

@@ -33,6 +33,13 @@ Bearer``)::
 
 Assumptions (where the docs are silent; ``TrustpilotSettings`` field in brackets):
 
+- Rate limits: the documented guidance, 833 calls per 5 minutes and 10,000 per hour,
+  is enforced as two sliding windows [rate_limits; ``()`` switches it off], counted
+  per API key (``apikey`` header or query, the token endpoint's Basic key, or the
+  key a Bearer token was issued to; per client IP when a call names none). Beyond
+  it: 429 in the fault envelope (``policies.ratelimit``) with ``Retry-After``
+  seconds (headers undocumented). Counted on the injected clock. See ``limits``.
+
 - Error bodies use Apigee's fault envelope ``{"fault": {"faultstring", "detail":
   {"errorcode"}}}``; the token endpoint uses Apigee's OAuthV2 ``{"ErrorCode",
   "Error"}``. Evidence: the token answer is Apigee's (string ``expires_in``; public
@@ -94,10 +101,12 @@ from aiohttp import web
 
 from sandbox.catalog import Catalog
 from sandbox.control import Clock, ProviderControl
+from sandbox.ratelimit import SlidingLimiter
 
 from . import conversations, private, public
 from .auth import access_token, refresh_token
 from .errors import error_middleware, render_error
+from .limits import rate_limit_middleware
 from .seeding import build_store
 from .settings import TrustpilotSettings
 from .state import CONTEXT, TokenRegistry, TrustpilotContext
@@ -156,12 +165,15 @@ def create_apps(
     settings: TrustpilotSettings | None = None,
 ) -> Mapping[str, web.Application]:
     """The simulator, mounted at ``/trustpilot``, over a freshly seeded store."""
-    app = web.Application(
-        middlewares=[control.middleware(render_error, PREFIX), error_middleware]
-    )
+    settings = settings or TrustpilotSettings()
+    middlewares = [control.middleware(render_error, PREFIX)]
+    if settings.rate_limits:
+        limiter = SlidingLimiter(settings.rate_limits, lambda: clock().timestamp())
+        middlewares.append(rate_limit_middleware(limiter))
+    app = web.Application(middlewares=[*middlewares, error_middleware])
     app[CONTEXT] = TrustpilotContext(
         store=build_store(catalog, seed, clock),
-        settings=settings or TrustpilotSettings(),
+        settings=settings,
         credentials=catalog.credentials.trustpilot,
         clock=clock,
         tokens=TokenRegistry(seed),

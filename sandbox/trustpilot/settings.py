@@ -7,13 +7,20 @@ set to the most plausible value; the package docstring says why.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
+
+from sandbox.ratelimit import Window
+
+DOCUMENTED_RATE_LIMITS: Final = (Window(833, 300.0), Window(10_000, 3600.0))
+"""Trustpilot's guidance: under 833 calls per 5 minutes and 10,000 per hour."""
 
 
 @dataclass(frozen=True, slots=True)
 class TrustpilotSettings:
     """Behaviour the Trustpilot docs do not pin down, with the chosen defaults."""
 
+    rate_limits: tuple[Window, ...] = DOCUMENTED_RATE_LIMITS
+    """The windows enforced per API key (429 + ``Retry-After``); ``()`` is off."""
     access_token_ttl_s: int = 359_999
     """Access-token lifetime; ``expires_in`` echoes it as a string (docs: 100 h)."""
     refresh_token_ttl_s: int = 30 * 24 * 3600

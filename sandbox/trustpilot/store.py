@@ -256,6 +256,26 @@ class TrustpilotStore:
         self.write_count += 1
         return random.Random(f"{self.seed}:trustpilot:{kind}:{self.write_count}")
 
+    def new_id(self, kind: str) -> str:
+        """A fresh object id for a write of ``kind`` (deterministic per write)."""
+        return hex_id(self._rng(kind))
+
+    def add_review(self, review: ProductReview) -> None:
+        """Store a new review, keeping its SKU's list newest first."""
+        self.reviews[review.id] = review
+        listed = self.by_sku.setdefault(review.sku, [])
+        listed.append(review)
+        listed.sort(key=newest_first, reverse=True)
+
+    def remove_review(self, review: ProductReview) -> None:
+        """Delete a review and its conversation."""
+        del self.reviews[review.id]
+        self.by_sku[review.sku] = [
+            r for r in self.by_sku.get(review.sku, ()) if r.id != review.id
+        ]
+        if review.conversation_id is not None:
+            self.conversations.pop(review.conversation_id, None)
+
     def create_conversation(self, review: ProductReview) -> Conversation:
         """Give ``review`` a new, empty, public conversation."""
         conversation = Conversation(
