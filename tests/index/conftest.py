@@ -35,6 +35,7 @@ from gateway.sync.status import SyncPhase, SyncStatus
 from resolvers.context import Services
 from resolvers.conversations import public_reply
 from sandbox.mayar import MayarSettings as SimulatedMayar
+from sandbox.trustpilot import TrustpilotSettings as SimulatedTrustpilot
 from sandbox.server import run_simulators
 from tests.graph.conftest import Gateway, serve_app
 
@@ -139,10 +140,17 @@ async def serve_indexed(
     """The sandbox and a gateway whose ``Services.index`` serves ``served``.
 
     The index is filled before the first request; the sandbox's request log is
-    cleared after that, so it shows what requests cost.
+    cleared after that, so it shows what requests cost. Mayar's and Trustpilot's
+    rate limits are off (unless ``simulators`` says otherwise).
     """
+    # The platforms' documented limits are the sync's business (its own tests):
+    # these tests read each platform whole, live, for comparison.
     simulators = overrides.pop(
-        "simulators", {"mayar": SimulatedMayar(rate_limit_per_minute=None)}
+        "simulators",
+        {
+            "mayar": SimulatedMayar(rate_limit_per_minute=None),
+            "trustpilot": SimulatedTrustpilot(rate_limits=()),
+        },
     )
     async with run_simulators(settings=simulators) as running:
         app = create_app(sandbox_settings(running, **overrides))
