@@ -35,8 +35,8 @@ from gateway.sync.status import SyncPhase, SyncStatus
 from resolvers.context import Services
 from resolvers.conversations import public_reply
 from sandbox.mayar import MayarSettings as SimulatedMayar
-from sandbox.trustpilot import TrustpilotSettings as SimulatedTrustpilot
 from sandbox.server import run_simulators
+from sandbox.trustpilot import TrustpilotSettings as SimulatedTrustpilot
 from tests.graph.conftest import Gateway, serve_app
 
 ALL_REVIEWS = ReviewQuery(statuses=frozenset(ReviewStatus))
