@@ -52,17 +52,21 @@ def _split(
 ) -> tuple[list[Provider], list[Provider]]:
     """The list's platforms read from the index, and those read live.
 
-    A cursor keeps the split it was issued with: a platform it holds a live
-    position for stays live for that list (its backfill may have finished since),
-    so paging on never repeats or skips one of its reviews.
+    A cursor keeps the split it was issued with, so paging on never repeats or
+    skips a review: a platform it holds a live position for stays live for that
+    list (its backfill may have finished since), and one that was in its store
+    stream stays there while there is an index.
     """
+    in_store = STORE_STREAM in start.streams and ctx.services.index is not None
     indexed: list[Provider] = []
     live: list[Provider] = []
     for p in providers:
-        if (not resumed or p.value not in start.streams) and ctx.services.indexed(p):
-            indexed.append(p)
+        if not resumed:
+            stored = ctx.services.indexed(p)
         else:
-            live.append(p)
+            was_live = p.value in start.streams
+            stored = not was_live and (in_store or ctx.services.indexed(p))
+        (indexed if stored else live).append(p)
     return indexed, live
 
 

@@ -48,10 +48,11 @@ async def walk(
     variables: dict[str, Any],
     *,
     key: str | None = None,
+    after: str | None = None,
 ) -> tuple[list[str], int | None]:
-    """Every id of a list, page after page, and the first page's totalCount."""
+    """Every id of a list (after ``after``), page after page, and the first
+    page's totalCount."""
     ids: list[str] = []
-    after: str | None = None
     total: int | None = None
     for page_number in range(10_000):
         data = await gateway.data(query, {**variables, "after": after}, key=key)
@@ -168,3 +169,31 @@ async def test_a_mixed_list_merges_one_live_platform_with_three_indexed(
             assert total is None
         else:
             assert total == len(ids)
+
+
+async def test_a_cursor_keeps_its_split_when_a_platform_starts_or_stops_being_indexed(
+    shared: Indexed,
+) -> None:
+    sku = shared.gateway.sandbox.catalog.products[0].sku
+    for order in ("NEWEST", "HIGHEST_RATED"):
+        variables = {"sku": sku, "first": 10, "order": order}
+        expected, _ = await walk(shared.live, PRODUCT_LIST, {**variables, "first": 100})
+        for first_served, then_served in ((False, True), (True, False)):
+            if not first_served:
+                shared.index.served.discard(Provider.MAYAR)
+            try:
+                data = await shared.gateway.data(PRODUCT_LIST, variables)
+            finally:
+                shared.index.served.add(Provider.MAYAR)
+            connection = data["product"]["reviews"]
+            ids = [e["node"]["id"] for e in connection["edges"]]
+            if not then_served:
+                shared.index.served.discard(Provider.MAYAR)
+            try:
+                after = connection["pageInfo"]["endCursor"]
+                rest, _ = await walk(
+                    shared.gateway, PRODUCT_LIST, variables, after=after
+                )
+            finally:
+                shared.index.served.add(Provider.MAYAR)
+            assert ids + rest == expected, (order, first_served)
