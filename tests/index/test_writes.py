@@ -137,3 +137,43 @@ async def test_a_failed_refresh_leaves_the_write_standing(indexed: Indexed) -> N
     assert indexed.index.refreshed[-1][0].value == "trustoo"
     # The store did not hear of it: the sync's reconciliation will.
     assert created["review"]["id"] not in (await _product(gateway, "TRUSTOO"))[0]
+
+
+THREAD = """query ($id: ID!) { review(id: $id) { id reply { body }
+  conversation { id state comments { id body author { type } } } } }"""
+STATE = f"""mutation ($input: SetConversationStateInput!) {{
+  setConversationState(input: $input) {{ {ERRORS} }} }}"""
+EDIT = f"""mutation ($input: UpdateCommentInput!) {{
+  updateComment(input: $input) {{ {ERRORS} }} }}"""
+
+
+async def test_thread_writes_show_in_the_stored_reply(indexed: Indexed) -> None:
+    gateway = indexed.gateway
+    reviews, _, _ = await _product(gateway, "TRUSTPILOT")
+    target = next(i for i, r in reviews.items() if r["reply"] is not None)
+    thread = (await gateway.data(THREAD, {"id": target}, key=SERVER_KEY))["review"]
+    conversation = thread["conversation"]
+    answer = next(
+        c for c in conversation["comments"] if c["author"]["type"] == "BUSINESS"
+    )
+
+    await _write(
+        gateway,
+        EDIT,
+        conversationId=conversation["id"],
+        commentId=answer["id"],
+        body="Edited answer.",
+    )
+    read = (await gateway.data(REVIEW, {"id": target}))["review"]
+    assert read["reply"] == {"body": "Edited answer."}
+
+    await _write(gateway, STATE, conversationId=conversation["id"], state="PRIVATE")
+    gateway.sandbox.log.clear()
+    assert (await gateway.data(REVIEW, {"id": target}))["review"]["reply"] is None
+    listed, _, _ = await _product(gateway, "TRUSTPILOT")
+    assert listed[target]["reply"] is None
+    assert gateway.calls() == []
+
+    await _write(gateway, STATE, conversationId=conversation["id"], state="PUBLIC")
+    read = (await gateway.data(REVIEW, {"id": target}))["review"]
+    assert read["reply"] == {"body": "Edited answer."}
