@@ -116,11 +116,14 @@ async def list_reviews(
     ]
     index = ctx.services.index
     if indexed and index is not None:
+        # The store pages by keyset: a page of ``first`` is all this list can
+        # take from it, whatever page size the cursor was made with.
+        at = start.streams.get(STORE_STREAM, StreamPosition(None, size, 0))
         stored = StoreStream(
             index.store,
             stored_query(indexed, skus, review_filter),
             order,
-            start.streams.get(STORE_STREAM, StreamPosition(None, size, 0)),
+            replace(at, page_size=max(first, 1)),
         )
         await stored.prime()
         streams.append(stored)
