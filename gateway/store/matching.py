@@ -76,7 +76,10 @@ def _kinds(query: StoredQuery) -> list[Value] | None:
 
 
 def key_filters(query: StoredQuery, prefix: str = "r.") -> Where:
-    """The filters the tallies can answer: provider, SKU, kind, status, rating."""
+    """The filters the tallies can answer too (same columns, same codes).
+
+    Everything but the creation window and full text.
+    """
     where = Where()
     if query.skus is not None:
         where.one_of(f"{prefix}sku", query.skus)
@@ -88,42 +91,37 @@ def key_filters(query: StoredQuery, prefix: str = "r.") -> Where:
         where.one_of(f"{prefix}kind", kinds)
     if query.ratings is not None:
         where.one_of(f"{prefix}rating", query.ratings)
-    return where
-
-
-def row_filters_apply(query: StoredQuery) -> bool:
-    """Whether ``query`` filters on more than the tallies know (totals count rows)."""
-    return (
-        query.language is not None
-        or query.created_after is not None
-        or query.created_before is not None
-        or query.with_media is not None
-        or query.verified is not None
-        or query.has_reply is not None
-        or fts_query(query.search) is not None
-    )
-
-
-def where(query: StoredQuery) -> Where:
-    """Every filter of ``query`` over ``reviews r`` (full text as a rowid subquery)."""
-    result = key_filters(query)
     if query.language is not None:
-        result.add("r.language = ?", query.language)
-    if query.created_after is not None:
-        result.add("r.created_us >= ?", to_us(query.created_after))
-    if query.created_before is not None:
-        result.add("r.created_us < ?", to_us(query.created_before))
+        where.add(f"{prefix}language = ?", query.language)
     for column, wanted in (
+        ("verified", query.verified),
         ("has_media", query.with_media),
         ("has_reply", query.has_reply),
     ):
         if wanted is not None:
-            result.add(f"r.{column} = ?", int(wanted))
-    if query.verified is not None:
-        result.add("r.verified = ?", int(query.verified))
-    match = fts_query(query.search)
-    if match is not None:
-        result.add(
-            "r.id IN (SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH ?)", match
-        )
+            where.add(f"{prefix}{column} = ?", int(wanted))
+    return where
+
+
+def counts_rows(query: StoredQuery) -> bool:
+    """Whether ``query``'s total, full text aside, needs counting rows.
+
+    The tallies know no creation time, and count a missing SKU or language as the
+    empty string, so a filter on ``""`` is counted over rows.
+    """
+    return (
+        query.created_after is not None
+        or query.created_before is not None
+        or query.language == ""
+        or (query.skus is not None and "" in query.skus)
+    )
+
+
+def where(query: StoredQuery) -> Where:
+    """Every filter of ``query`` over ``reviews r`` but full text (``fts_query``)."""
+    result = key_filters(query)
+    if query.created_after is not None:
+        result.add("r.created_us >= ?", to_us(query.created_after))
+    if query.created_before is not None:
+        result.add("r.created_us < ?", to_us(query.created_before))
     return result

@@ -8,15 +8,17 @@ this code. Never edit a released step: append one.
 Layout (version 1):
 
 - ``reviews``: one row per ``(provider, review_id)``, public fields only (see
-  ``gateway.store.rows``), with one index per order for shop-wide lists and one per
-  order for product lists (``sku`` first). The index gives the order's leading
-  columns; SQLite sorts the rare ties on ``(provider, review_id)`` itself.
+  ``gateway.store.rows``). Indexes: one per order for shop-wide lists, by date and
+  by rating for product lists (``sku`` first), by date for a language's lists, by
+  last sighting for ``prune``. An index gives an order's leading columns; SQLite
+  sorts the rare ties on ``(provider, review_id)`` itself.
 - ``review_attributes``: a review's attribute ratings, in their order.
 - ``reviews_fts``: FTS5 over title and body, an external-content table kept in step
   by triggers.
-- ``sku_tally`` / ``provider_tally``: how many reviews per (provider, kind, status,
-  [sku,] rating, rating_exact), kept by triggers. Exact totals and summaries come
-  from these without scanning reviews (integer counts, so they never drift).
+- ``sku_tally`` / ``provider_tally``: how many reviews per ([sku,] provider, kind,
+  status, rating, rating_exact, language, verified, has_media, has_reply), kept by
+  triggers. Exact totals and summaries come from these without scanning reviews
+  (integer counts, so they never drift).
 - ``sync_state``: the sync's position per platform; ``leases``: named locks.
 """
 
@@ -42,16 +44,34 @@ class Migration:
     statements: tuple[str, ...]
 
 
+TALLIED = (
+    "provider",
+    "kind",
+    "status",
+    "rating",
+    "rating_exact",
+    "language",
+    "verified",
+    "has_media",
+    "has_reply",
+)
+"""What the tallies count reviews by (``sku_tally`` also by ``sku``)."""
+
+NULL_CODES = {"sku": "''", "language": "''", "verified": "2"}
+"""How a NULL is counted in a tally's key (key columns cannot be NULL): a filter
+on the code's own value (an empty SKU or language) is counted over rows instead."""
+
+
 def _tally_triggers(table: str, with_sku: bool) -> tuple[str, ...]:
     """Triggers keeping ``table`` (counts per key) in step with ``reviews``."""
-    columns = ["provider", "kind", "status", "sku", "rating", "rating_exact"]
-    if not with_sku:
-        columns.remove("sku")
+    columns = ["sku", *TALLIED] if with_sku else list(TALLIED)
     keys = ", ".join(columns)
 
     def value(row: str, column: str) -> str:
-        # A shop review has no SKU; the tally's key column cannot be NULL.
-        return f"coalesce({row}.sku, '')" if column == "sku" else f"{row}.{column}"
+        code = NULL_CODES.get(column)
+        return (
+            f"{row}.{column}" if code is None else f"coalesce({row}.{column}, {code})"
+        )
 
     def where(row: str) -> str:
         return " AND ".join(f"{c} = {value(row, c)}" for c in columns)
@@ -61,8 +81,8 @@ def _tally_triggers(table: str, with_sku: bool) -> tuple[str, ...]:
         ON CONFLICT DO UPDATE SET n = n + 1;"""
     down = f"""UPDATE {table} SET n = n - 1 WHERE {where("old")};
         DELETE FROM {table} WHERE {where("old")} AND n = 0;"""
-    watched = "provider, kind, status, sku, rating, rating_exact"
-    moved = " OR ".join(f"old.{c} IS NOT new.{c}" for c in watched.split(", "))
+    watched = ", ".join(columns)
+    moved = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
     return (
         f"CREATE TRIGGER {table}_ai AFTER INSERT ON reviews BEGIN {up} END",
         f"CREATE TRIGGER {table}_ad AFTER DELETE ON reviews BEGIN {down} END",
@@ -77,21 +97,37 @@ _ORDER_INDEXES = {
     "lowest": "rating_exact, created_us DESC",
     "updated": "activity_us",
 }
+"""Shop-wide lists: one index per order's leading columns (read either way)."""
+
+_SKU_INDEXES = {"newest": "created_us", "rated": "rating_exact, created_us"}
+"""Product lists: a product holds hundreds of reviews, so the other orders sort
+what these find (a LOWEST_RATED page sorts one rating's reviews by date)."""
 
 
 def _order_indexes() -> tuple[str, ...]:
-    statements = []
-    for name, columns in _ORDER_INDEXES.items():
-        statements.append(
-            f"CREATE INDEX reviews_{name} ON reviews "
-            f"(status, {columns}, provider, kind)"
-        )
-        statements.append(
-            f"CREATE INDEX reviews_sku_{name} ON reviews "
-            f"(sku, status, {columns}, provider, kind)"
-        )
-    return tuple(statements)
+    shop = [
+        f"CREATE INDEX reviews_{name} ON reviews (status, {columns}, provider, kind)"
+        for name, columns in _ORDER_INDEXES.items()
+    ]
+    product = [
+        f"CREATE INDEX reviews_sku_{name} ON reviews "
+        f"(sku, status, {columns}, provider, kind)"
+        for name, columns in _SKU_INDEXES.items()
+    ]
+    return (*shop, *product)
 
+
+_TALLY_COLUMNS = """provider INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            status INTEGER NOT NULL,
+            rating INTEGER NOT NULL,
+            rating_exact REAL NOT NULL,
+            language TEXT NOT NULL,
+            verified INTEGER NOT NULL,
+            has_media INTEGER NOT NULL,
+            has_reply INTEGER NOT NULL,
+            n INTEGER NOT NULL"""
+_TALLY_REST = "rating, rating_exact, language, verified, has_media, has_reply"
 
 V1 = Migration(
     1,
@@ -138,6 +174,8 @@ V1 = Migration(
             UNIQUE (provider, review_id)
         )""",
         "CREATE INDEX reviews_seen ON reviews (provider, seen_us)",
+        "CREATE INDEX reviews_language ON reviews "
+        "(language, status, created_us, provider, kind)",
         *_order_indexes(),
         """CREATE TABLE review_attributes (
             review INTEGER NOT NULL REFERENCES reviews (id) ON DELETE CASCADE,
@@ -166,25 +204,15 @@ V1 = Migration(
             INSERT INTO reviews_fts (rowid, title, body)
             VALUES (new.id, new.title, new.body);
         END""",
-        """CREATE TABLE sku_tally (
-            provider INTEGER NOT NULL,
-            kind INTEGER NOT NULL,
-            status INTEGER NOT NULL,
+        f"""CREATE TABLE sku_tally (
             sku TEXT NOT NULL,
-            rating INTEGER NOT NULL,
-            rating_exact REAL NOT NULL,
-            n INTEGER NOT NULL,
-            PRIMARY KEY (sku, status, kind, provider, rating, rating_exact)
+            {_TALLY_COLUMNS},
+            PRIMARY KEY (sku, status, kind, provider, {_TALLY_REST})
         ) WITHOUT ROWID""",
         *_tally_triggers("sku_tally", with_sku=True),
-        """CREATE TABLE provider_tally (
-            provider INTEGER NOT NULL,
-            kind INTEGER NOT NULL,
-            status INTEGER NOT NULL,
-            rating INTEGER NOT NULL,
-            rating_exact REAL NOT NULL,
-            n INTEGER NOT NULL,
-            PRIMARY KEY (status, kind, provider, rating, rating_exact)
+        f"""CREATE TABLE provider_tally (
+            {_TALLY_COLUMNS},
+            PRIMARY KEY (status, kind, provider, {_TALLY_REST})
         ) WITHOUT ROWID""",
         *_tally_triggers("provider_tally", with_sku=False),
         """CREATE TABLE sync_state (

@@ -4,7 +4,11 @@ WAL mode (readers never wait for the writer), ``synchronous=NORMAL`` (durable at
 each checkpoint, never corrupt), foreign keys on, and a busy timeout so that two
 gateway processes can share a file. The schema and its versions are in
 ``gateway.store.migrations``; the row mapping in ``gateway.store.rows``; orders and
-tokens in ``gateway.store.keyset``; filters in ``gateway.store.matching``.
+tokens in ``gateway.store.keyset``; filters in ``gateway.store.matching``; one
+page of a list in ``gateway.store.pages``.
+
+The query plans are SQLite's own from the schema (no ``ANALYZE`` statistics), so
+they do not change with the data: each list reads its order's index.
 
 Concurrency: one writer connection and ``readers`` reader connections, each on its
 own thread (``gateway.store.connections``). ``:memory:`` is one connection for
@@ -31,8 +35,8 @@ from gateway.records import (
 from gateway.store import keyset
 from gateway.store.connections import Connection, ReaderPool, transaction
 from gateway.store.interface import SortOrder, StoredPage, StoredQuery, SyncState
-from gateway.store.matching import Where, key_filters, row_filters_apply, where
 from gateway.store.migrations import MIGRATIONS, Migration, migrate
+from gateway.store.pages import DEFAULT_PLAN, SearchPlan, hydrate, read_page
 from gateway.store.rows import (
     KIND_CODE,
     PROVIDER_CODE,
@@ -41,7 +45,6 @@ from gateway.store.rows import (
     STATUS_CODE,
     ReviewRow,
     Value,
-    from_row,
     from_us,
     to_row,
     to_us,
@@ -64,6 +67,7 @@ _UPDATE = (
     "seen_us = max(seen_us, ?) WHERE id = ?"
 )
 
+
 Clock = Callable[[], float]
 """Seconds since the epoch (``time.time``); leases expire by it."""
 
@@ -71,10 +75,17 @@ Clock = Callable[[], float]
 class SqliteStore:
     """``ReviewStore`` on SQLite. Open with ``await SqliteStore.open(path)``."""
 
-    def __init__(self, writer: Connection, readers: ReaderPool, clock: Clock):
+    def __init__(
+        self,
+        writer: Connection,
+        readers: ReaderPool,
+        clock: Clock,
+        search: SearchPlan = DEFAULT_PLAN,
+    ):
         self._writer = writer
         self._readers = readers
         self._clock = clock
+        self._search = search
         self._closed = False
 
     @classmethod
@@ -85,42 +96,53 @@ class SqliteStore:
         readers: int = 4,
         clock: Clock = time.time,
         migrations: Sequence[Migration] = MIGRATIONS,
+        search: SearchPlan = DEFAULT_PLAN,
     ) -> SqliteStore:
-        """Open (creating the file and its directory) and migrate the store."""
+        """Open (creating the file and its directory) and migrate the store.
+
+        ``readers`` reader connections serve reads (``:memory:``: the one
+        connection serves all). ``clock`` is the lease clock, ``migrations`` the
+        schema steps, ``search`` the full-text plan's thresholds: seams for tests.
+        """
         target = str(path)
         if target == MEMORY:
             writer = await Connection.open(MEMORY)
             await writer.run(lambda conn: migrate(conn, migrations))
-            return cls(writer, ReaderPool([writer], owned=False), clock)
+            return cls(writer, ReaderPool([writer], owned=False), clock, search)
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         writer = await Connection.open(target)
+        pool: list[Connection] = []
         try:
             await writer.run(_enable_wal)
             await writer.run(lambda conn: migrate(conn, migrations))
-            pool = [
-                await Connection.open(target, read_only=True) for _ in range(readers)
-            ]
+            for _ in range(readers):
+                pool.append(await Connection.open(target, read_only=True))
         except BaseException:
-            await writer.close()
+            for conn in (*pool, writer):
+                await conn.close()
             raise
-        return cls(writer, ReaderPool(pool), clock)
+        return cls(writer, ReaderPool(pool), clock, search)
 
     async def close(self) -> None:
         if self._closed:
             return
         self._closed = True
         await self._readers.close()
-        await self._writer.run(_optimize)
         await self._writer.close()
 
     # -- writes ------------------------------------------------------------------
 
     async def upsert(self, reviews: Sequence[Review], *, seen_at: datetime) -> int:
-        rows = [to_row(review) for review in reviews]
-        seen = to_us(seen_at)
-        return await self._writer.run(
-            lambda conn: transaction(conn, lambda: _upsert(conn, rows, seen))
-        )
+        batch, seen = list(reviews), to_us(seen_at)
+        if not batch:
+            return 0
+
+        def work(conn: sqlite3.Connection) -> int:
+            # Mapping a big batch takes a while: on the writer's thread, not the loop.
+            rows = [to_row(review) for review in batch]
+            return transaction(conn, lambda: _upsert(conn, rows, seen))
+
+        return await self._writer.run(work)
 
     async def delete(self, provider: Provider, review_ids: Sequence[str]) -> int:
         code = PROVIDER_CODE[provider]
@@ -157,20 +179,22 @@ class SqliteStore:
 
     async def get(self, keys: Sequence[tuple[Provider, str]]) -> list[Review | None]:
         wanted = [(PROVIDER_CODE[p], review_id) for p, review_id in keys]
+        by_provider: dict[int, list[str]] = {}
+        for code, review_id in dict.fromkeys(wanted):
+            by_provider.setdefault(code, []).append(review_id)
 
         def work(conn: sqlite3.Connection) -> list[Review | None]:
             found: dict[tuple[int, str], Review] = {}
-            for chunk in _chunks(list(dict.fromkeys(wanted)), 200):
-                placeholders = ", ".join("(?, ?)" for _ in chunk)
-                rows = conn.execute(
-                    f"SELECT r.id, {SELECT_COLUMNS} FROM reviews r "
-                    f"WHERE (r.provider, r.review_id) IN (VALUES {placeholders})",
-                    [v for pair in chunk for v in pair],
-                ).fetchall()
-                for review in _hydrate(conn, rows):
-                    found[
-                        (PROVIDER_CODE[review.provider], review.provider_review_id)
-                    ] = review
+            for code, ids in by_provider.items():
+                for chunk in _chunks(ids, 500):
+                    rows = conn.execute(
+                        f"SELECT r.id, {SELECT_COLUMNS} FROM reviews r "
+                        "WHERE r.provider = ? "
+                        f"AND r.review_id IN ({', '.join('?' * len(chunk))})",
+                        [code, *chunk],
+                    ).fetchall()
+                    for review in hydrate(conn, rows):
+                        found[(code, review.provider_review_id)] = review
             return [found.get(key) for key in wanted]
 
         return await self._readers.run(work)
@@ -187,24 +211,27 @@ class SqliteStore:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
         resume = keyset.decode(order, after) if after is not None else None
         return await self._readers.run(
-            lambda conn: _page(conn, query, order, resume, limit)
+            lambda conn: read_page(conn, query, order, resume, limit, self._search)
         )
 
     async def rating_summaries(
         self, keys: Sequence[tuple[Provider, str]]
     ) -> list[RatingSummary]:
+        skus = sorted({sku for _, sku in keys})
+
         def work(conn: sqlite3.Connection) -> list[RatingSummary]:
+            groups: dict[tuple[int, str], list[tuple[int, float, int]]] = {}
+            for chunk in _chunks(skus, 500):
+                for code, sku, stars, exact, n in conn.execute(
+                    "SELECT provider, sku, rating, rating_exact, sum(n) FROM sku_tally "
+                    f"WHERE sku IN ({', '.join('?' * len(chunk))}) AND status = ? "
+                    "AND kind = ? GROUP BY provider, sku, rating, rating_exact",
+                    [*chunk, _PUBLISHED, _PRODUCT],
+                ):
+                    groups.setdefault((code, sku), []).append((stars, exact, n))
             return [
-                rating_summary(
-                    provider,
-                    sku,
-                    conn.execute(
-                        "SELECT rating, rating_exact, n FROM sku_tally WHERE sku = ? "
-                        "AND status = ? AND kind = ? AND provider = ?",
-                        (sku, _PUBLISHED, _PRODUCT, PROVIDER_CODE[provider]),
-                    ).fetchall(),
-                )
-                for provider, sku in keys
+                rating_summary(p, sku, groups.get((PROVIDER_CODE[p], sku), ()))
+                for p, sku in keys
             ]
 
         return await self._readers.run(work)
@@ -218,8 +245,9 @@ class SqliteStore:
                     provider,
                     None,
                     conn.execute(
-                        "SELECT rating, rating_exact, n FROM provider_tally "
-                        "WHERE status = ? AND kind = ? AND provider = ?",
+                        "SELECT rating, rating_exact, sum(n) FROM provider_tally "
+                        "WHERE status = ? AND kind = ? AND provider = ? "
+                        "GROUP BY rating, rating_exact",
                         (_PUBLISHED, _SHOP, PROVIDER_CODE[provider]),
                     ).fetchall(),
                 )
@@ -319,15 +347,11 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
         raise sqlite3.OperationalError(f"cannot switch the store to WAL ({mode})")
 
 
-def _optimize(conn: sqlite3.Connection) -> None:
-    conn.execute("PRAGMA optimize")
-
-
 def _opt_us(moment: datetime | None) -> int | None:
     return None if moment is None else to_us(moment)
 
 
-def _chunks(items: list[tuple[int, str]], size: int) -> list[list[tuple[int, str]]]:
+def _chunks(items: list[str], size: int) -> list[list[str]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
@@ -357,65 +381,6 @@ def _upsert(conn: sqlite3.Connection, rows: Sequence[ReviewRow], seen: int) -> i
         )
         changed += 1
     return changed
-
-
-def _hydrate(conn: sqlite3.Connection, rows: Sequence[Sequence[Value]]) -> list[Review]:
-    """Reviews from ``id, SELECT_COLUMNS...`` rows, with their attribute ratings."""
-    attributes: dict[int, list[tuple[str, str, int]]] = {}
-    ids = [int(row[0]) for row in rows]  # type: ignore[arg-type]
-    if ids:
-        for review, attribute_id, name, rating in conn.execute(
-            "SELECT review, attribute_id, name, rating FROM review_attributes "
-            f"WHERE review IN ({', '.join('?' * len(ids))}) ORDER BY review, position",
-            ids,
-        ):
-            attributes.setdefault(review, []).append((attribute_id, name, rating))
-    return [from_row(row[1:], attributes.get(int(row[0]), ())) for row in rows]  # type: ignore[arg-type]
-
-
-def _page(
-    conn: sqlite3.Connection,
-    query: StoredQuery,
-    order: SortOrder,
-    resume: list[Value] | None,
-    limit: int,
-) -> StoredPage:
-    matching = where(query)
-    if matching.empty:
-        return StoredPage(items=(), total=0)
-    conditions, params = list(matching.conditions), list(matching.params)
-    if resume is not None:
-        condition, extra = keyset.after(order, resume)
-        conditions.append(condition)
-        params.extend(extra)
-    rows = conn.execute(
-        f"SELECT r.id, {SELECT_COLUMNS}, {keyset.key_columns(order)} "
-        f"FROM reviews r WHERE {' AND '.join(conditions) or '1'} "
-        f"ORDER BY {keyset.order_by(order)} LIMIT ?",
-        [*params, limit + 1],
-    ).fetchall()
-    width = len(REVIEW_COLUMNS)  # id + every column but the digest
-    page = rows[:limit]
-    reviews = _hydrate(conn, [row[:width] for row in page])
-    items = tuple(
-        (review, keyset.encode(order, row[width:]))
-        for review, row in zip(reviews, page, strict=True)
-    )
-    return StoredPage(
-        items=items,
-        total=_total(conn, query, matching),
-        next=items[-1][1] if len(rows) > limit else None,
-    )
-
-
-def _total(conn: sqlite3.Connection, query: StoredQuery, matching: Where) -> int:
-    if row_filters_apply(query):
-        sql = f"SELECT count(*) FROM reviews r WHERE {matching.sql}"
-        return int(conn.execute(sql, matching.params).fetchone()[0])
-    tally = "sku_tally" if query.skus is not None else "provider_tally"
-    counted = key_filters(query, prefix="")
-    sql = f"SELECT coalesce(sum(n), 0) FROM {tally} WHERE {counted.sql}"
-    return int(conn.execute(sql, counted.params).fetchone()[0])
 
 
 def _attribute_summaries(

@@ -22,6 +22,7 @@ from gateway.records import (
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
 SKUS = ("SKU-A", "SKU-B", "SKU-C")
+IDS = ("a", "b", "B", "c1", "é", "10", "9")
 
 
 def review(
@@ -68,7 +69,7 @@ def reviews(draw: st.DrawFn) -> Review:
     sku = draw(st.none() | st.sampled_from(SKUS))
     return Review(
         provider=provider,
-        provider_review_id=draw(st.sampled_from(["a", "b", "B", "c1", "é", "10", "9"])),
+        provider_review_id=draw(st.sampled_from(IDS)),
         rating=stars,
         rating_exact=exact,
         created_at=created,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,9 +16,10 @@ from hypothesis import strategies as st
 
 from gateway.records import Provider, Review, ReviewKind, ReviewStatus
 from gateway.store.interface import SortOrder, StoredQuery
+from gateway.store.pages import SearchPlan
 from gateway.store.sqlite import SqliteStore
 from resolvers.filters import ReviewOrder, sort_key
-from tests.store.factory import T0, public, review, reviews
+from tests.store.factory import IDS, T0, public, review, reviews
 
 ALL = frozenset(Provider)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -46,6 +49,17 @@ def contract_key(order: SortOrder) -> Callable[[Review], tuple[Any, ...]]:
     return key
 
 
+def folded_words(text: str | None) -> set[str]:
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return set(re.findall(r"\w+", plain.casefold()))
+
+
+def found(search: str | None, r: Review) -> bool:
+    wanted = folded_words(search)
+    return wanted <= (folded_words(r.title) | folded_words(r.body))
+
+
 def matches(q: StoredQuery, r: Review) -> bool:
     sku = r.product.sku if r.product else None
     checks = [
@@ -60,6 +74,7 @@ def matches(q: StoredQuery, r: Review) -> bool:
         q.with_media is None or bool(r.media) == q.with_media,
         q.verified is None or r.verified is q.verified,
         q.has_reply is None or (r.reply is not None) == q.has_reply,
+        found(q.search, r),
     ]
     return all(checks)
 
@@ -100,28 +115,46 @@ queries = st.builds(
     with_media=st.none() | st.booleans(),
     verified=st.none() | st.booleans(),
     has_reply=st.none() | st.booleans(),
+    search=st.sampled_from([None, "cafe", "KETTLE bad", "fine", "Crème", "nothing"]),
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     items=st.lists(reviews(), max_size=40),
     order=st.sampled_from(list(SortOrder)),
     size=st.integers(1, 9),
     query=queries,
+    plan=st.sampled_from([SearchPlan(), SearchPlan(0, 0.0), SearchPlan(0, 1e12)]),
+    split=st.integers(0, 40),
+    gone=st.lists(st.tuples(st.sampled_from(list(Provider)), st.sampled_from(IDS))),
 )
 def test_every_order_pages_to_the_end_in_the_contract_order(
-    items: list[Review], order: SortOrder, size: int, query: StoredQuery
+    items: list[Review],
+    order: SortOrder,
+    size: int,
+    query: StoredQuery,
+    plan: SearchPlan,
+    split: int,
+    gone: list[tuple[Provider, str]],
 ) -> None:
     async def run() -> None:
-        store = await SqliteStore.open(":memory:")
+        # every full-text plan: probe rows, walk the order's index, sort matches
+        store = await SqliteStore.open(":memory:", search=plan)
         try:
-            await store.upsert(items, seen_at=T0)
+            # two batches (so later ones update rows), then some deletes
+            await store.upsert(items[:split], seen_at=T0)
+            await store.upsert(items[split:], seen_at=T0)
+            for provider, review_id in gone:
+                await store.delete(provider, [review_id])
             seen, totals = await walk(store, query, order, size)
         finally:
             await store.close()
+        held = [
+            r for r in latest(items) if (r.provider, r.provider_review_id) not in gone
+        ]
         expected = sorted(
-            (r for r in latest(items) if matches(query, r)), key=contract_key(order)
+            (r for r in held if matches(query, r)), key=contract_key(order)
         )
         assert seen == expected
         assert totals == {len(expected)}
