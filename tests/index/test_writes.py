@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from gateway.records import Provider
 from tests.graph.conftest import SERVER_KEY, Gateway
 from tests.index.conftest import Indexed
 
@@ -177,3 +178,27 @@ async def test_thread_writes_show_in_the_stored_reply(indexed: Indexed) -> None:
     await _write(gateway, STATE, conversationId=conversation["id"], state="PUBLIC")
     read = (await gateway.data(REVIEW, {"id": target}))["review"]
     assert read["reply"] == {"body": "Edited answer."}
+
+
+async def test_a_write_during_the_backfill_is_written_through(indexed: Indexed) -> None:
+    gateway = indexed.gateway
+    sku = gateway.sandbox.catalog.products[0].sku
+    refreshes = len(indexed.index.refreshed)
+    indexed.index.served.discard(Provider.TRUSTOO)  # backfilling: read live
+    try:
+        created = await _write(
+            gateway,
+            CREATE,
+            provider="TRUSTOO",
+            sku=sku,
+            rating=3,
+            authorName="Cy D.",
+            body="Arrived late.",
+        )
+    finally:
+        indexed.index.served.add(Provider.TRUSTOO)
+    assert len(indexed.index.refreshed) == refreshes + 1
+    assert indexed.index.refreshed[-1][0] is Provider.TRUSTOO
+    gateway.sandbox.log.clear()
+    assert created["review"]["id"] in (await _product(gateway, "TRUSTOO"))[0]
+    assert gateway.calls() == []
