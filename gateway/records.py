@@ -277,6 +277,21 @@ class Conversation:
     comments: tuple[Comment, ...] = ()
     review_id: str | None = None
 
+    def public_reply(self) -> Reply | None:
+        """A public thread's first business answer, as a reply; ``None`` otherwise.
+
+        This is a Trustpilot review's ``reply``: the platform has no reply field.
+        """
+        if self.state is not ConversationState.PUBLIC:
+            return None
+        answers = [
+            c for c in self.comments if c.author_type is CommentAuthorType.BUSINESS
+        ]
+        if not answers:
+            return None
+        first = min(answers, key=lambda c: c.created_at)
+        return Reply(first.body, first.created_at, first.updated_at)
+
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):

@@ -17,7 +17,8 @@ Each platform's session gets these aiohttp client middlewares, outermost first:
    documents (Trustpilot 833 per 5 minutes, Mayar 20 per minute); a call over it waits
    for a free slot when that is at most ``max_wait_s`` away (and within the deadline),
    else fails at once with PROVIDER_RATE_LIMITED instead of collecting a 429 (and
-   marks the platform ``rate_limited`` in the request trace).
+   marks the platform ``rate_limited`` in the request trace). Several limits
+   (``extra_limiters``: Trustpilot's hourly one) are taken together.
 4. ``observe``: every attempt is counted in the request trace (its interval, for the
    platform's wall time) and the metrics.
 
@@ -30,7 +31,7 @@ import asyncio
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
@@ -134,18 +135,36 @@ class RateLimiter:
 
     async def acquire(self) -> None:
         """Take a slot, waiting briefly if one frees soon; else refuse at once."""
-        while (wait := self._wait()) > 0:
-            left = trace.remaining()
-            if wait > self.max_wait_s or (left is not None and wait > left):
-                # The trace marks it where it leaves data out (a stale value may
-                # still stand in for it): the error sink, not here.
-                raise ProviderRateLimited(
-                    self.provider,
-                    "would exceed its documented rate limit",
-                    retry_after=round(wait, 1),
-                )
-            await self.sleep(wait)
-        self._sent.append(self.monotonic())
+        await acquire_all((self,))
+
+    def _refuse_or_wait(self, wait: float) -> float:
+        left = trace.remaining()
+        if wait > self.max_wait_s or (left is not None and wait > left):
+            # The trace marks it where it leaves data out (a stale value may
+            # still stand in for it): the error sink, not here.
+            raise ProviderRateLimited(
+                self.provider,
+                "would exceed its documented rate limit",
+                retry_after=round(wait, 1),
+            )
+        return wait
+
+
+async def acquire_all(limiters: Sequence[RateLimiter]) -> None:
+    """Take a slot in every one of ``limiters`` at once (e.g. per 5 min and per hour).
+
+    Waits while the longest wait is short (each limiter's ``max_wait_s``), else
+    refuses without taking any slot, so a refused call costs no window anything.
+    """
+    while True:
+        waits = [(limiter._wait(), limiter) for limiter in limiters]
+        pending = [(wait, limiter) for wait, limiter in waits if wait > 0]
+        if not pending:
+            break
+        longest = max(limiter._refuse_or_wait(wait) for wait, limiter in pending)
+        await pending[0][1].sleep(longest)
+    for limiter in limiters:
+        limiter._sent.append(limiter.monotonic())
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +197,9 @@ class Resilience:
     sleep: Sleep = asyncio.sleep
     rng: random.Random = field(default_factory=random.Random)
     on_attempt: Callable[[str, int | None, float], None] | None = None
+    extra_limiters: tuple[RateLimiter, ...] = ()
+    """Further documented limits enforced beside ``limiter`` (Trustpilot's hourly
+    10,000 beside its 833 per 5 minutes): a call takes a slot in all, or none."""
 
     def middlewares(self) -> tuple[aiohttp.ClientMiddlewareType, ...]:
         return (self._breaker, self._retry, self._limit, self._observe)
@@ -236,8 +258,12 @@ class Resilience:
     async def _limit(
         self, request: ClientRequest, handler: ClientHandlerType
     ) -> ClientResponse:
-        if self.limiter is not None:
-            await self.limiter.acquire()
+        limiters = (
+            *(() if self.limiter is None else (self.limiter,)),
+            *self.extra_limiters,
+        )
+        if limiters:
+            await acquire_all(limiters)
         return await handler(request)
 
     async def _observe(

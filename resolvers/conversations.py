@@ -7,7 +7,6 @@ from typing import Final
 
 from gateway.errors import InvalidInput, ProviderError
 from gateway.records import (
-    CommentAuthorType,
     Conversation,
     ConversationState,
     Provider,
@@ -80,16 +79,8 @@ class ReplyScreen:
 
 
 def public_reply(thread: Conversation) -> Reply | None:
-    """A public thread's first business answer, as a reply; ``None`` otherwise."""
-    if thread.state is not ConversationState.PUBLIC:
-        return None
-    answers = [
-        c for c in thread.comments if c.author_type is CommentAuthorType.BUSINESS
-    ]
-    if not answers:
-        return None
-    first = min(answers, key=lambda c: c.created_at)
-    return Reply(first.body, first.created_at, first.updated_at)
+    """A public thread's first business answer (``Conversation.public_reply``)."""
+    return thread.public_reply()
 
 
 async def of_review(

@@ -222,6 +222,29 @@ async def test_the_rate_limiter_waits_briefly_or_refuses(clock: FakeClock) -> No
     assert len(r.statuses()) == 4, "the refused call never left the gateway"
 
 
+async def test_two_limits_are_taken_together(clock: FakeClock) -> None:
+    """Trustpilot's 833 / 5 min and 10,000 / hour: a call needs a slot in both."""
+    sleeps = Sleeps(clock)
+
+    def limiter(calls: int, window_s: float) -> RateLimiter:
+        return RateLimiter(
+            "mayar", calls, window_s, 2.0, monotonic=clock.monotonic, sleep=sleeps
+        )
+
+    short, hourly = limiter(2, 1.0), limiter(3, 3600.0)
+    async with rig(clock, limiter=short) as r:
+        r.resilience.extra_limiters = (hourly,)
+        for _ in range(3):
+            await r.client.merchant_summary()
+        assert sleeps.delays == [pytest.approx(1.0)], "the short window waited"
+        clock.advance(0.5)
+        with pytest.raises(ProviderRateLimited) as caught:
+            await r.client.merchant_summary()
+    assert caught.value.retry_after == pytest.approx(3600.0 - 1.5, abs=0.2)
+    assert len(r.statuses()) == 3, "the hourly limit refused the fourth call"
+    assert len(short._sent) == 1, "a refused call took no slot in the other window"
+
+
 async def test_connection_refused_is_retried_then_unavailable(clock: FakeClock) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

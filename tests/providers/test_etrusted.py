@@ -1032,3 +1032,25 @@ async def test_the_simulators_alternative_choices_map_alike(clock: FakeClock) ->
             reply = await client.save_reply(reviews[0].provider_review_id, "Thanks")
             assert reply.body == "Thanks"
             assert reply.notify_customer is False
+
+
+async def test_list_reviews_by_update_is_most_recently_updated_first(env: Env) -> None:
+    """The sync's incremental order (``orderBy=updatedAt``): an edit comes first."""
+    client = env.client()
+    every = ReviewQuery(statuses=frozenset(ReviewStatus))
+    by_date = await client.list_reviews(every, None, 100)
+    old = next(r for r in reversed(by_date.items) if r.status is ReviewStatus.PUBLISHED)
+    env.clock.advance(60)
+    await client.save_reply(old.provider_review_id, "Thank you!")
+    env.clear_log()
+    first = await client.list_reviews(every, None, 50, by_update=True)
+    assert first.items[0].provider_review_id == old.provider_review_id
+    assert first.next is not None
+    second = await client.list_reviews(every, first.next, 50, by_update=True)
+    stamps = [r.updated_at or r.created_at for r in (*first.items, *second.items)]
+    assert stamps == sorted(stamps, reverse=True)
+    assert {r.provider_review_id for r in first.items}.isdisjoint(
+        r.provider_review_id for r in second.items
+    )
+    calls = env.api_calls("/reviews")
+    assert [query_of(c)["orderBy"] for c in calls] == ["updatedAt", "updatedAt"]

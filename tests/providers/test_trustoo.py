@@ -991,3 +991,15 @@ async def test_a_refused_connection_is_unavailable(clock: FakeClock) -> None:
         with pytest.raises(ProviderUnavailable) as caught:
             await client.webhooks()
     assert_no_secret(caught.value)
+
+
+async def test_a_webhook_review_maps_as_the_list_does(env: Env) -> None:
+    """A webhook's ``list`` holds review objects: the same mapping, SKU included."""
+    page = await env.client.list_reviews(ReviewQuery(), None, 5)
+    listed = next(r for r in page.items if r.product is not None)
+    mapped = env.client.webhook_review(dict(listed.raw))
+    assert mapped == listed
+    assert mapped.product is not None
+    assert mapped.product.sku is not None
+    with pytest.raises(ProviderPayloadError):
+        env.client.webhook_review({"id": 1})

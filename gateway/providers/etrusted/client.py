@@ -104,11 +104,15 @@ class EtrustedClient:
         limit: int = 20,
         *,
         has_reply: bool | None = None,
+        by_update: bool = False,
     ) -> Page[Review]:
         """``GET /reviews``: newest first by submission, ``query`` applied exactly.
 
         ``position`` is the previous page's ``next`` (it carries the ``after`` review
         id); ``has_reply`` is eTrusted's ``hasReply`` filter. ``limit`` 1..1000.
+        ``by_update``: most recently updated first instead (``orderBy=updatedAt``,
+        vendors.md 4.7), which is how the sync follows edits; a position is only
+        valid in the order it was made in.
         """
         plan = plan_list(
             query,
@@ -118,6 +122,8 @@ class EtrustedClient:
         )
         if plan is not None:
             plan.params["additionalInformation"] = LIST_EXTRAS
+            if by_update:
+                plan.params["orderBy"] = "updatedAt"
         return await fetch_page(self._api, "reviews", plan, position, limit, to_review)
 
     async def reviews_by_keys(

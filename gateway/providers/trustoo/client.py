@@ -281,6 +281,14 @@ class TrustooClient:
 
     # --- webhooks ----------------------------------------------------------------
 
+    def webhook_review(self, raw: object) -> Review:
+        """One review object of a webhook delivery's ``list``, as a ``Review``.
+
+        Mapped as the lists are (the shop's catalog gives the SKU); raises
+        ``ProviderPayloadError`` for an object that is no review.
+        """
+        return to_review(raw, self._products)
+
     async def create_webhook(self, topic: str, url: str) -> Webhook:
         """POST create_shop_webhook; ``topic`` one of ``WEBHOOK_TOPICS``."""
         if topic not in WEBHOOK_TOPICS:
