@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from gateway import trace
 from gateway.cache import ResultCache
-from gateway.config import Settings
+from gateway.config import ProviderSettings, ReadMode, Settings
 from gateway.errors import Forbidden, ProviderError
 from gateway.metrics import Metrics
 from gateway.providers.etrusted import EtrustedClient
@@ -27,6 +27,7 @@ from resolvers.loaders import Loaders, build_loaders
 from resolvers.sources import (
     AttributeSource,
     ConversationSource,
+    ReviewIndex,
     ReviewSource,
     ShopSummarySource,
 )
@@ -61,11 +62,35 @@ class Services:
     attributes: AttributeSource | None = None
     shop_summaries: Mapping[Provider, ShopSummarySource] = field(default_factory=dict)
     """The platforms that rate the shop itself (eTrusted, Trustoo), when configured."""
+    index: ReviewIndex | None = None
+    """The synced review index; ``None``: every read goes to the platforms."""
 
     @property
     def providers(self) -> tuple[Provider, ...]:
         """The configured platforms, in the schema's enum order."""
         return tuple(p for p in Provider if p in self.sources)
+
+    def indexed(self, provider: Provider) -> bool:
+        """Whether ``provider``'s public reads come from the index right now.
+
+        A configured platform whose read mode is ``indexed`` and whose backfill is
+        done (``ReviewIndex.serves``); every other platform is read live.
+        """
+        index = self.index
+        return index is not None and provider in self.sources and index.serves(provider)
+
+    def stored(self, provider: Provider) -> bool:
+        """Whether the index holds ``provider``: read mode ``indexed``.
+
+        Served yet or still backfilling: a write on it is written through.
+        """
+        options: ProviderSettings | None = getattr(self.settings, provider.value, None)
+        return (
+            self.index is not None
+            and provider in self.sources
+            and options is not None
+            and options.read_mode is ReadMode.INDEXED
+        )
 
 
 READ_PRIVATE = "read:private"

@@ -100,9 +100,11 @@ async def reply_of(ctx: Context, sink: ErrorSink, review: Review) -> Reply | Non
     """The merchant's public reply: the platform's own, or a thread's first answer.
 
     Trustpilot has no reply field; its reply is the first business comment of the
-    review's public conversation.
+    review's public conversation. A review of an indexed platform carries its
+    public reply as the sync stored it (Trustpilot's included): without one it has
+    none, and no thread is read.
     """
-    if review.reply is not None:
+    if review.reply is not None or ctx.services.indexed(review.provider):
         return review.reply
     thread = await of_review(ctx, sink, review)
     return None if thread is None else public_reply(thread)

@@ -3,8 +3,11 @@
 A cursor records, for every platform in the list, that platform's own position: the
 position of the page it was on (a page number, an ``after`` id, a ``startingAfter``:
 whatever the client put in ``Page.next``), the page size used, and how many items of
-that page were already returned. Resuming from a cursor re-reads that page (usually a
-cache hit) and skips what was returned, so paging to the end yields every review once.
+that page were already returned. The platforms read from the review index share one
+stream, ``store``, whose position is the store's keyset token of the last review
+returned (``ReviewStore.list_reviews``). Resuming from a cursor re-reads that page
+(usually a cache hit) and skips what was returned, so paging to the end yields every
+review once.
 A cursor also carries the fingerprint of its list (scope, filter, order): used with
 another list it is refused rather than silently misread.
 
@@ -40,7 +43,10 @@ MAX_CURSOR_CHARS: Final = 8192
 """Longer than any cursor this gateway issues: refused before it is decoded."""
 MAX_CONSUMED: Final = 10_000
 """No page, and no list sorted in the gateway, holds more items than this."""
+STORE_STREAM: Final = "store"
+"""The stream of a list's indexed platforms: its position is the store's token."""
 PLATFORMS: Final = frozenset(p.value for p in Provider)
+STREAMS: Final = PLATFORMS | {STORE_STREAM}
 NOT_OURS: Final = (
     "`after` is not a cursor this gateway issued for this list "
     "(altered, or issued before a restart)"
@@ -99,7 +105,7 @@ def _counter(value: object, low: int, high: int, what: str) -> int:
 
 
 def _position(name: str, value: object, max_page_size: int) -> StreamPosition:
-    if name not in PLATFORMS:
+    if name not in STREAMS:
         raise InvalidInput("`after` names a platform this gateway does not know")
     if not isinstance(value, list) or len(value) != 4:
         raise InvalidInput(NOT_OURS)

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Final
 
 from gateway.records import Provider, Review, ReviewKind, ReviewQuery, ReviewStatus
+from resolvers.search import matches
 
 
 class ReviewOrder(StrEnum):
@@ -18,6 +19,8 @@ class ReviewOrder(StrEnum):
     OLDEST = "oldest"
     HIGHEST_RATED = "highest_rated"
     LOWEST_RATED = "lowest_rated"
+    MOST_RECENTLY_UPDATED = "most_recently_updated"
+    """``updated_at`` (``created_at`` when never updated) descending."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,8 @@ class ReviewFilter:
     kinds: frozenset[ReviewKind] | None = None
     """Product and/or shop reviews; ``None``: the list's default (a product's list
     holds product reviews only, the shop's list both)."""
+    search: tuple[str, ...] | None = None
+    """Words that must all occur in the title or body (``search.words``)."""
 
     def query(self, skus: tuple[str, ...] | None) -> ReviewQuery:
         """The part every platform can be asked to apply (clients apply it exactly)."""
@@ -61,6 +66,7 @@ class ReviewFilter:
         return (
             (self.with_media is None or bool(review.media) == self.with_media)
             and (self.verified is None or review.verified is self.verified)
+            and (self.search is None or matches(review, self.search))
             and (
                 self.has_reply is None
                 or self._replied(review, public_replies) == self.has_reply
@@ -103,7 +109,8 @@ class ReviewFilter:
 
     @property
     def filters_in_gateway(self) -> bool:
-        return (self.with_media, self.verified, self.has_reply) != (None, None, None)
+        wanted = (self.with_media, self.verified, self.has_reply, self.search)
+        return wanted != (None, None, None, None)
 
 
 WITH_REPLIES: Final = frozenset(
@@ -117,11 +124,18 @@ PROVIDER_RANK = {provider: rank for rank, provider in enumerate(Provider)}
 
 
 def sort_key(order: ReviewOrder) -> Callable[[Review], SortKey]:
-    """The total order of a merged list: the requested one, then platform and id."""
+    """The total order of a merged list: the requested one, then platform and id.
+
+    It is the store's ordering contract (``gateway.store.interface``) too, so a
+    stored stream and a live one merge into one order.
+    """
 
     def key(review: Review) -> SortKey:
         created = review.created_at.timestamp()
         rank = PROVIDER_RANK[review.provider]
+        if order is ReviewOrder.MOST_RECENTLY_UPDATED:
+            changed = (review.updated_at or review.created_at).timestamp()
+            return (0.0, -changed, rank, review.provider_review_id)
         if order is ReviewOrder.NEWEST:
             return (0.0, -created, rank, review.provider_review_id)
         if order is ReviewOrder.OLDEST:

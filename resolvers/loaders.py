@@ -30,6 +30,7 @@ from gateway.records import (
     ReviewKey,
     ReviewReport,
 )
+from gateway.store import ReviewStore
 
 if TYPE_CHECKING:
     from resolvers.context import Services
@@ -38,6 +39,7 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 SummaryKey = tuple[Provider, str]
 ReviewLoadKey = tuple[Provider, ReviewKey]
+StoredKey = tuple[Provider, str]
 SHOP = "shop"
 """The one key of a platform's shop-wide summary in the result cache."""
 MAX_BATCH = 1000
@@ -57,6 +59,12 @@ class Loaders:
     reports_by_review_id: DataLoader[str, tuple[ReviewReport, ...]]
     """eTrusted review id -> its reports (vetos)."""
     shop_summary_by_provider: DataLoader[Provider, RatingSummary]
+    stored_review: DataLoader[StoredKey, Review | None]
+    """(platform, platform review id) -> the review the index holds (any status)."""
+    stored_summary_by_sku: DataLoader[SummaryKey, RatingSummary]
+    """(platform, SKU) -> the exact summary of its PUBLISHED stored reviews."""
+    stored_attributes_by_sku: DataLoader[str, tuple[AttributeSummary, ...]]
+    stored_shop_summary: DataLoader[Provider, RatingSummary]
 
 
 async def _cached_batch(
@@ -194,6 +202,39 @@ async def _shop_summaries(
     return list(await asyncio.gather(*(one(p) for p in keys)))
 
 
+def _stored_loaders(
+    services: Services,
+) -> tuple[
+    DataLoader[StoredKey, Review | None],
+    DataLoader[SummaryKey, RatingSummary],
+    DataLoader[str, tuple[AttributeSummary, ...]],
+    DataLoader[Provider, RatingSummary],
+]:
+    """The index's loaders: one store call per batch.
+
+    The store does not fail per platform, so no key is answered with an error.
+    """
+
+    def store() -> ReviewStore:
+        index = services.index
+        assert index is not None  # reads ask the store only when there is an index
+        return index.store
+
+    async def reviews(keys: list[StoredKey]) -> list[Review | None]:
+        return await store().get(list(keys))
+
+    async def summaries(keys: list[SummaryKey]) -> list[RatingSummary]:
+        return await store().rating_summaries(list(keys))
+
+    async def attributes(skus: list[str]) -> list[tuple[AttributeSummary, ...]]:
+        return await store().attribute_summaries(list(skus))
+
+    async def shops(providers: list[Provider]) -> list[RatingSummary]:
+        return await store().shop_summaries(list(providers))
+
+    return _loader(reviews), _loader(summaries), _loader(attributes), _loader(shops)
+
+
 def build_loaders(services: Services) -> Loaders:
     """Fresh loaders bound to ``services`` (call inside the running loop)."""
 
@@ -246,6 +287,7 @@ def build_loaders(services: Services) -> Loaders:
     ) -> list[tuple[ReviewReport, ...] | Exception]:
         return await _reports(services, review_ids)
 
+    stored = _stored_loaders(services)
     return Loaders(
         summary_by_sku=_loader(summaries),
         review_by_key=_loader(reviews),
@@ -253,4 +295,8 @@ def build_loaders(services: Services) -> Loaders:
         attribute_summaries_by_sku=_loader(attributes),
         reports_by_review_id=_loader(reports),
         shop_summary_by_provider=_loader(partial(_shop_summaries, services)),
+        stored_review=stored[0],
+        stored_summary_by_sku=stored[1],
+        stored_attributes_by_sku=stored[2],
+        stored_shop_summary=stored[3],
     )

@@ -1,12 +1,16 @@
 """The k-way merge of several platforms' review lists into one ordered page.
 
-Each platform is a ``Stream`` over its client's pages, newest first. In NEWEST order the
-streams are merged as they are read: a page is fetched only when the stream's head is
-needed. The other orders (OLDEST, HIGHEST_RATED, LOWEST_RATED) are not offered by the
-platforms, so each stream is read to its end (at most ``MAX_SORTED_REVIEWS``; every page
-is cached) and sorted before merging. Either way a stream's position is what the cursor
-records: the platform's own page position, the page size and how many items of that
-page were used, so the next page resumes exactly where this one stopped.
+Each live platform is a ``Stream`` over its client's pages, newest first; the
+platforms read from the review index are one ``StoreStream`` (``resolvers.stored``),
+which pages natively in every order by the same key (``filters.sort_key``). In
+NEWEST order the streams are merged as they are read: a page is fetched only when
+the stream's head is needed. The other orders (OLDEST, HIGHEST_RATED, LOWEST_RATED,
+MOST_RECENTLY_UPDATED) are not offered by the platforms, so each live stream is
+read to its end (at most ``MAX_SORTED_REVIEWS``; every page is cached) and sorted
+before merging; the cap holds for live streams only. Either way a stream's position
+is what the cursor records: the platform's own page position, the page size and how
+many items of that page were used, so the next page resumes exactly where this one
+stopped.
 
 A platform that fails is reported through the error sink and left out of this page,
 which names it in ``missing``; its position in the cursor does not move, and the list
@@ -21,7 +25,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Final, cast
+from typing import Final, Protocol, cast
 
 from gateway.cache import cache_key
 from gateway.errors import InvalidInput, ProviderError
@@ -62,6 +66,46 @@ async def read_page(
     return cast("Page[Review]", await ctx.services.cache.get_or_load(key, load))
 
 
+class MergeStream(Protocol):
+    """What ``merge`` needs of a stream: a live platform's, or the store's."""
+
+    @property
+    def name(self) -> str:
+        """The stream's key in the cursor (a platform's value, or ``store``)."""
+        ...
+
+    @property
+    def state(self) -> StreamPosition: ...
+
+    @property
+    def failed(self) -> bool: ...
+
+    @property
+    def failed_provider(self) -> Provider | None:
+        """The platform that failed, for ``missing`` (a live stream only)."""
+        ...
+
+    @property
+    def head(self) -> Review | None: ...
+
+    @property
+    def has_more(self) -> bool: ...
+
+    @property
+    def open(self) -> bool: ...
+
+    @property
+    def total(self) -> int | None: ...
+
+    def take(self) -> Review: ...
+
+    async def fill(self, sink: ErrorSink) -> None: ...
+
+    async def fill_sorted(
+        self, sink: ErrorSink, key: Callable[[Review], SortKey]
+    ) -> None: ...
+
+
 class Stream:
     """One platform's part of a merged list, and its position."""
 
@@ -84,6 +128,14 @@ class Stream:
         self._next: str | None = None
         self._loaded = False
         self.total: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.provider.value
+
+    @property
+    def failed_provider(self) -> Provider | None:
+        return self.provider if self.failed else None
 
     @property
     def head(self) -> Review | None:
@@ -198,7 +250,7 @@ class Merged:
 
 
 async def merge(
-    streams: Sequence[Stream], order: ReviewOrder, first: int, sink: ErrorSink
+    streams: Sequence[MergeStream], order: ReviewOrder, first: int, sink: ErrorSink
 ) -> Merged:
     """Take the ``first`` best reviews across ``streams`` in ``order``."""
     key = sort_key(order)
@@ -214,13 +266,13 @@ async def merge(
             break
         best = min(live, key=lambda s: key(cast("Review", s.head)))
         review = best.take()
-        items.append((review, {s.provider.value: s.state for s in streams}))
+        items.append((review, {s.name: s.state for s in streams}))
     totals = [s.total for s in streams]
     total = None if None in totals else sum(t for t in totals if t is not None)
     return Merged(
         tuple(items),
         any(s.open for s in streams),
         total,
-        {s.provider.value: s.state for s in streams},
-        tuple(s.provider for s in streams if s.failed),
+        {s.name: s.state for s in streams},
+        tuple(p for s in streams if (p := s.failed_provider) is not None),
     )

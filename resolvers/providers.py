@@ -1,13 +1,18 @@
-"""What each platform can do, and whether it is configured."""
+"""What each platform can do, whether it is configured, and how its sync stands."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Final
 
 from gateway.records import Provider
 from gateway.resilience import BreakerState
+from gateway.sync.status import SyncStatus
 from resolvers.context import Context
+
+_URL: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S*")
+MAX_ERROR_CHARS: Final = 200
 
 CAPABILITIES: Final[dict[Provider, tuple[str, ...]]] = {
     Provider.TRUSTPILOT: (
@@ -80,3 +85,19 @@ def providers(ctx: Context) -> list[ProviderInfo]:
         )
         for p in Provider
     ]
+
+
+async def sync_status(ctx: Context, provider: Provider) -> SyncStatus | None:
+    """``provider``'s sync as the index reports it; ``None`` without an index.
+
+    Anyone may read it: it holds no secret, and ``last_error`` is shown without
+    any URL (an upstream URL may carry credentials) and cut to 200 characters.
+    """
+    index = ctx.services.index
+    if index is None or provider not in ctx.services.sources:
+        return None
+    status = await index.status(provider)
+    if status.last_error is None:
+        return status
+    error = _URL.sub("<url>", status.last_error)[:MAX_ERROR_CHARS]
+    return replace(status, last_error=error)

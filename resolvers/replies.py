@@ -47,6 +47,7 @@ from gateway.records import (
     ConversationState,
     Provider,
     Review,
+    ReviewKey,
     ReviewReport,
 )
 from resolvers import conversations, ids, reviews
@@ -55,6 +56,7 @@ from resolvers.writes import (
     REFUSALS,
     Checks,
     FieldPath,
+    Touched,
     UserError,
     WriteResult,
     not_found,
@@ -213,6 +215,7 @@ async def reply_to_review(
         checks,
         write,
         subject=REVIEW_PATH,
+        touched=_replied,
     )
     _read_again(ctx)
     return result
@@ -264,6 +267,23 @@ def _first_answer(comments: Sequence[Comment]) -> Comment | None:
     return min(answers, key=lambda c: c.created_at) if answers else None
 
 
+async def _replied(review: ids.ReviewId) -> list[ReviewKey]:
+    return [review.key]
+
+
+def _thread_review(ctx: Context, thread: ids.ConversationId) -> Touched[object]:
+    """The review whose thread a write changed (read from the thread: one call)."""
+    client = ctx.services.clients.trustpilot
+
+    async def keys(_: object) -> list[ReviewKey]:
+        found = await client.conversation(thread.id) if client else None
+        if found is None or found.review_id is None:
+            return []
+        return [ReviewKey(found.review_id)]
+
+    return keys
+
+
 def _read_again(ctx: Context) -> None:
     """Make this request's loaders ask again for what a write may have changed.
 
@@ -271,6 +291,7 @@ def _read_again(ctx: Context) -> None:
     request (another mutation) may still hold the old review or thread.
     """
     ctx.loaders.review_by_key.clear_all()
+    ctx.loaders.stored_review.clear_all()
     ctx.loaders.conversation_by_id.clear_all()
 
 
@@ -292,6 +313,12 @@ class EditedComment:
 
     conversation: ids.ConversationId
     comment: Comment
+    review_id: str | None = None
+    """The review of the thread (for the index's write-through)."""
+
+
+async def _comment_review(edited: EditedComment) -> list[ReviewKey]:
+    return [] if edited.review_id is None else [ReviewKey(edited.review_id)]
 
 
 def _thread_of(checks: Checks, ctx: Context, value: str) -> ids.ConversationId | None:
@@ -338,7 +365,7 @@ async def update_comment(
         if refused is not None:
             return WriteResult.refused(refused)
         edited = await client.edit_comment(thread.id, comment_id, body)
-        return WriteResult(EditedComment(thread, edited))
+        return WriteResult(EditedComment(thread, edited, current.review_id))
 
     result = await perform(
         ctx,
@@ -349,6 +376,7 @@ async def update_comment(
         checks,
         write,
         subject=THREAD_PATH,
+        touched=_comment_review,
     )
     _read_again(ctx)
     return result
@@ -396,6 +424,7 @@ async def set_conversation_state(
         checks,
         write,
         subject=THREAD_PATH,
+        touched=_thread_review(ctx, thread) if thread is not None else None,
     )
     _read_again(ctx)
     return result

@@ -100,6 +100,11 @@ def _visible(ctx: Context, result: WriteResult[Review]) -> WriteResult[Review]:
     return replace(result, value=None)
 
 
+async def _its_key(review: Review) -> list[ReviewKey]:
+    """The written review itself: what the index refreshes after the write."""
+    return [review.key]
+
+
 # --- createReview ----------------------------------------------------------------
 
 
@@ -176,6 +181,7 @@ async def create_review(
         make(ctx, new),
         subject=SKU_PATH,
         known=None if trustoo else MAYAR_CREATE_REFUSALS,
+        touched=_its_key,
     )
     return _visible(ctx, result)
 
@@ -227,6 +233,7 @@ async def update_review(
         write,
         subject=path,
         known=known,
+        touched=_its_key,
     )
     return _visible(ctx, result)
 
@@ -263,6 +270,11 @@ async def delete_review(
     # Mayar's bulk endpoint refuses a review it does not have as "not valid".
     known = {"INVALID_REVIEWS": (NOT_FOUND, ref.path)}
     fingerprint = (op, review)
+
+    async def touched(_: str) -> list[ReviewKey]:
+        # Gone (TRUSTOO) or ARCHIVED (MAYAR): the refresh removes or re-reads it.
+        return [] if review is None else [review.key]
+
     return await perform(
         ctx,
         provider,
@@ -273,6 +285,7 @@ async def delete_review(
         write,
         subject=ref.path,
         known=known,
+        touched=touched,
     )
 
 
@@ -316,6 +329,10 @@ async def set_review_statuses(
     op, write = "setReviewStatus", _set_statuses(ctx, changes, keys)
     fingerprint = (op, tuple(changes))
     known = {"INVALID_REVIEWS": ("INVALID_REVIEWS", ("reviews",))}
+
+    async def touched(_: StatusChanges) -> list[ReviewKey]:
+        return list(keys)
+
     result = await perform(
         ctx,
         Provider.MAYAR,
@@ -325,6 +342,7 @@ async def set_review_statuses(
         checks,
         write,
         known=known,
+        touched=touched,
     )
     done = result.value
     if done is None:

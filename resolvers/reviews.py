@@ -18,10 +18,11 @@ from gateway.records import (
 from resolvers import cursor as cursors
 from resolvers.connections import Connection, Edge, check_first
 from resolvers.context import READ_PRIVATE, Context, ErrorSink
-from resolvers.cursor import Cursor, StreamPosition
+from resolvers.cursor import STORE_STREAM, Cursor, StreamPosition
 from resolvers.filters import WITH_REPLIES, ReviewFilter, ReviewOrder
-from resolvers.merge import Stream, merge, page_size
+from resolvers.merge import MergeStream, Stream, merge, page_size
 from resolvers.products import Product, product
+from resolvers.stored import StoreStream, stored_query
 
 DEFAULT_FIRST: Final = 20
 PRODUCT_REVIEWS: Final = frozenset({ReviewKind.PRODUCT})
@@ -46,6 +47,29 @@ def _providers(
     return [p for p in chosen if any(catalog.listed_on(p, sku) for sku in skus)]
 
 
+def _split(
+    ctx: Context, providers: list[Provider], start: Cursor, resumed: bool
+) -> tuple[list[Provider], list[Provider]]:
+    """The list's platforms read from the index, and those read live.
+
+    A cursor keeps the split it was issued with, so paging on never repeats or
+    skips a review: a platform it holds a live position for stays live for that
+    list (its backfill may have finished since), and one that was in its store
+    stream stays there while there is an index.
+    """
+    in_store = STORE_STREAM in start.streams and ctx.services.index is not None
+    indexed: list[Provider] = []
+    live: list[Provider] = []
+    for p in providers:
+        if not resumed:
+            stored = ctx.services.indexed(p)
+        else:
+            was_live = p.value in start.streams
+            stored = not was_live and (in_store or ctx.services.indexed(p))
+        (indexed if stored else live).append(p)
+    return indexed, live
+
+
 async def list_reviews(
     ctx: Context,
     sink: ErrorSink,
@@ -58,10 +82,14 @@ async def list_reviews(
 ) -> ReviewConnection:
     """One page of the reviews of ``skus`` (``None``: the whole shop), merged.
 
-    Filters go down to each platform where it can apply them; the rest is applied
-    here. ``after`` must be a cursor of the same list (same scope, filter and order).
-    A platform that fails is named in ``missing`` and keeps the list open; a page left
-    with no edge by it still has an end cursor (``resume_cursor``) to page on from.
+    The platforms served by the review index are one store stream, filtered in SQL
+    and paged natively in every order (``resolvers.stored``); the others are read
+    live, their filters sent down where the platform applies them and the rest
+    applied here. ``after`` must be a cursor of the same list (same scope, filter
+    and order). A platform that fails is named in ``missing`` and keeps the list
+    open; a page left with no edge by it still has an end cursor
+    (``resume_cursor``) to page on from. ``total_count`` is exact unless a live
+    platform is filtered in the gateway in NEWEST order (it is not read whole).
     """
     check_first(first, ctx.services.settings.max_page_size)
     if skus is not None and review_filter.kinds is None:
@@ -74,8 +102,9 @@ async def list_reviews(
         cursors.decode(after, list_print, settings) if after else Cursor(list_print, {})
     )
     size = page_size(first, settings.max_page_size)
+    indexed, live = _split(ctx, providers, start, after is not None)
     query = review_filter.query(skus)
-    streams = [
+    streams: list[MergeStream] = [
         Stream(
             ctx,
             ctx.services.sources[p],
@@ -83,14 +112,31 @@ async def list_reviews(
             review_filter,
             start.streams.get(p.value, StreamPosition(None, size, 0)),
         )
-        for p in providers
+        for p in live
     ]
+    index = ctx.services.index
+    if indexed and index is not None:
+        # The store pages by keyset: a page of ``first`` is all this list can
+        # take from it, whatever page size the cursor was made with.
+        at = start.streams.get(STORE_STREAM, StreamPosition(None, size, 0))
+        stored = StoreStream(
+            index.store,
+            stored_query(indexed, skus, review_filter),
+            order,
+            replace(at, page_size=max(first, 1)),
+        )
+        await stored.prime()
+        streams.append(stored)
     merged = await merge(streams, order, first, sink)
     edges = tuple(
         Edge(cursors.encode(Cursor(list_print, positions), settings), review)
         for review, positions in merged.items
     )
-    exact = not review_filter.filters_in_gateway or order is not ReviewOrder.NEWEST
+    exact = (
+        not live
+        or not review_filter.filters_in_gateway
+        or order is not ReviewOrder.NEWEST
+    )
     resume = None
     if not edges and merged.missing:
         resume = cursors.encode(Cursor(list_print, merged.positions), settings)
@@ -115,11 +161,34 @@ async def review(ctx: Context, provider: Provider, key: ReviewKey) -> Review | N
     The single door to a review by id: ``review``, ``node``, ``_entities``,
     ``Conversation.review`` and the reads after a write all come through here, so
     a review the lists would not show (``readable``) does not exist by id either.
+    An indexed platform's review is read from the store (which holds every
+    status), the others' from the platform.
     """
     if provider not in ctx.services.sources:
         return None
-    found = await ctx.loaders.review_by_key.load((provider, key))
+    if ctx.services.indexed(provider):
+        found = await ctx.loaders.stored_review.load((provider, key.id))
+    else:
+        found = await ctx.loaders.review_by_key.load((provider, key))
     return found if found is not None and readable(ctx, found) else None
+
+
+async def live_review(ctx: Context, sink: ErrorSink, review: Review) -> Review | None:
+    """``review`` as its platform holds it now, with its private parts.
+
+    The store keeps no customer or raw payload: for a review of an indexed
+    platform they are one live read (batched and cached through the review
+    loader, for server keys only: the caller checks the scope). A review read live
+    already has them. ``None`` when the platform no longer has it or fails (the
+    failure is reported through ``sink``).
+    """
+    if not ctx.services.indexed(review.provider):
+        return review
+    try:
+        return await ctx.loaders.review_by_key.load((review.provider, review.key))
+    except ProviderError as error:
+        sink(error)
+        return None
 
 
 async def review_or_report(

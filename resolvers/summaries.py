@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Final
 
 from gateway.errors import ProviderError
 from gateway.records import AttributeSummary, Provider, RatingSummary, StarDistribution
 from resolvers.context import Context, ErrorSink
+
+AVERAGE_DECIMALS: Final = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +39,23 @@ def combine(
     """Counts and distributions add up; the average is weighted by count.
 
     Each platform's own average is used (not the distribution's), because eTrusted
-    rates in fractions and its five buckets round them.
+    rates in fractions and its five buckets round them. A summary from the store
+    carries the exact average of the stored ratings: the weighting uses it as it
+    is, and every average shown is rounded to two decimals.
     """
     summaries = tuple(parts)
     count = sum(s.count for s in summaries)
     distribution = sum((s.distribution for s in summaries), StarDistribution())
     weighted = sum((s.average or 0.0) * s.count for s in summaries if s.count)
     average = round(weighted / count, 2) if count else None
-    return MergedSummary(count, average, distribution, summaries, tuple(missing))
+    shown = tuple(_rounded(s) for s in summaries)
+    return MergedSummary(count, average, distribution, shown, tuple(missing))
+
+
+def _rounded(summary: RatingSummary) -> RatingSummary:
+    if summary.average is None:
+        return summary
+    return replace(summary, average=round(summary.average, AVERAGE_DECIMALS))
 
 
 async def _gather(
@@ -83,7 +95,12 @@ async def rating_summary(
         if (providers is None or p in providers)
         and ctx.services.catalog.listed_on(p, sku)
     ]
-    loads = (ctx.loaders.summary_by_sku.load((p, sku)) for p in chosen)
+    loads = (
+        ctx.loaders.stored_summary_by_sku.load((p, sku))
+        if ctx.services.indexed(p)
+        else ctx.loaders.summary_by_sku.load((p, sku))
+        for p in chosen
+    )
     return await _gather(sink, chosen, loads)
 
 
@@ -94,14 +111,31 @@ async def shop_rating_summary(ctx: Context, sink: ErrorSink) -> MergedSummary:
     ``missing`` and reported, as for products.
     """
     chosen = [p for p in ctx.services.providers if p in ctx.services.shop_summaries]
-    loads = (ctx.loaders.shop_summary_by_provider.load(p) for p in chosen)
+    loads = (
+        ctx.loaders.stored_shop_summary.load(p)
+        if ctx.services.indexed(p)
+        else ctx.loaders.shop_summary_by_provider.load(p)
+        for p in chosen
+    )
     return await _gather(sink, chosen, loads)
 
 
 async def attribute_summaries(
     ctx: Context, sink: ErrorSink, sku: str
 ) -> tuple[AttributeSummary, ...]:
-    """A product's per-attribute ratings (Trustpilot, the one platform with them)."""
+    """A product's per-attribute ratings (Trustpilot, the one platform with them).
+
+    From the store when Trustpilot is indexed (exact averages, rounded to two
+    decimals), else from Trustpilot.
+    """
+    if ctx.services.indexed(Provider.TRUSTPILOT):
+        found = await ctx.loaders.stored_attributes_by_sku.load(sku)
+        return tuple(
+            a
+            if a.average is None
+            else replace(a, average=round(a.average, AVERAGE_DECIMALS))
+            for a in found
+        )
     if ctx.services.attributes is None:
         return ()
     try:

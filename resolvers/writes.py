@@ -10,7 +10,11 @@ frame around it (``perform``):
    retried (the clients retry nothing that is not idempotent);
 4. turns a platform's refusal into a user error with a stable code, an English
    message and the platform's own text beside it;
-5. on success, forgets the cached reads the write changed, so the next read shows it.
+5. on success, forgets the cached reads the write changed and, on a platform read
+   from the review index, writes the reviews it touched through to the store
+   (``ReviewIndex.refresh``) before the answer is read: the next read shows it
+   (read-your-writes). A refresh that fails is logged and leaves the write standing;
+   the sync's reconciliation catches up.
 
 The rules every mutation's user errors keep:
 
@@ -25,6 +29,7 @@ The rules every mutation's user errors keep:
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +45,7 @@ from gateway.errors import (
     ProviderRejected,
     ProviderTimeout,
 )
-from gateway.records import Provider
+from gateway.records import Provider, ReviewKey
 from resolvers import ids
 from resolvers.context import WRITE, Context
 from resolvers.idempotency import KeyReused
@@ -50,6 +55,9 @@ N = TypeVar("N", ids.ReviewId, ids.ConversationId)
 FieldPath = tuple[str, ...]
 Known = Mapping[str, tuple[str, FieldPath]]
 """A platform's refusal code -> (our code, the input field it concerns)."""
+Touched = Callable[[T], Awaitable[Sequence[ReviewKey]]]
+"""The reviews a successful write changed (its value -> their keys)."""
+logger = logging.getLogger(__name__)
 NOT_FOUND: Final = "NOT_FOUND"
 
 EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -279,10 +287,12 @@ async def perform(
     *,
     subject: FieldPath | None = None,
     known: Known | None = None,
+    touched: Touched[T] | None = None,
 ) -> WriteResult[T]:
     """Run one write in the frame described in the module docstring.
 
-    ``subject`` and ``known`` place the platform's refusals (see ``refusal``).
+    ``subject`` and ``known`` place the platform's refusals (see ``refusal``);
+    ``touched`` names the reviews a successful write changed, for the index.
     """
     ctx.caller.require(WRITE, operation)
     if checks.errors:
@@ -290,12 +300,16 @@ async def perform(
 
     async def guarded() -> WriteResult[T]:
         try:
-            return await write()
+            result = await write()
         except ProviderError as error:
             return WriteResult.refused(refusal(error, subject, known))
         finally:
             # Whatever happened upstream, the cached reads may now be wrong.
             forget(ctx, provider)
+        value = result.value
+        if touched is not None and value is not None:
+            await write_through(ctx, provider, lambda: touched(value))
+        return result
 
     if client_mutation_id is None:
         return await guarded()
@@ -315,6 +329,40 @@ async def perform(
             )
         )
     return cast("WriteResult[T]", outcome)
+
+
+async def write_through(
+    ctx: Context,
+    provider: Provider,
+    keys: Callable[[], Awaitable[Sequence[ReviewKey]]],
+) -> None:
+    """Refresh the reviews ``keys`` names in the index, when it holds ``provider``.
+
+    Also while the platform is still backfilling: the backfill may have passed
+    the review already.
+
+    Never raises: the write it follows has happened. A failure (the platform
+    refusing the read, the store) is logged without its text (which may hold an
+    upstream URL) and left to the sync's reconciliation.
+    """
+    index = ctx.services.index
+    if index is None or not ctx.services.stored(provider):
+        return
+    try:
+        found = await keys()
+        if found:
+            await index.refresh(provider, found)
+    except Exception as error:  # the write stands whatever the refresh does
+        code = error.code if isinstance(error, ProviderError) else None
+        logger.warning(
+            "write-through to the review index failed; the sync will catch up",
+            extra={
+                "provider": provider.value,
+                "error": type(error).__name__,
+                "code": code,
+            },
+        )
+    ctx.loaders.stored_review.clear_all()
 
 
 def forget(ctx: Context, provider: Provider) -> None:

@@ -13,8 +13,10 @@ the caller asks for (README, "Limits"):
   counts ``ASSUMED_LIST_SIZE`` items;
 * a list read in an order no platform offers (``orderBy`` other than ``NEWEST``),
   or filtered on what no platform filters (``withMedia``, ``verified``,
-  ``hasReply``), may read every matching review of each platform: ``SORTED_READ``
-  more for a product's list, ``SORTED_SHOP_READ`` for the whole shop's;
+  ``hasReply``, ``search``), may read every matching review of each platform:
+  ``SORTED_READ`` more for a product's list, ``SORTED_SHOP_READ`` for the whole
+  shop's (the estimate runs before execution and counts every platform as live,
+  the costlier path; the review index reads such a list in pages);
 * a mutation field counts ``WRITE`` more.
 
 Fragments are expanded (``schema.fragments``: each field node computed once) and
@@ -158,8 +160,9 @@ class _Estimate:
         """The extra cost of a list the gateway itself sorts or filters."""
         order = arguments.get("orderBy")
         filters = arguments.get("filter")
-        in_gateway = isinstance(filters, Mapping) and any(
-            filters.get(name) is not None for name in GATEWAY_FILTERS
+        in_gateway = arguments.get("search") is not None or (
+            isinstance(filters, Mapping)
+            and any(filters.get(name) is not None for name in GATEWAY_FILTERS)
         )
         if getattr(order, "name", order) in (None, NATIVE_ORDER) and not in_gateway:
             return 0

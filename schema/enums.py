@@ -16,6 +16,7 @@ from gateway.records import (
     ReviewKind,
     ReviewStatus,
 )
+from gateway.sync.status import SyncPhase as SyncState
 from resolvers.filters import ReviewOrder
 
 strawberry.enum(Provider, name="Provider", description="A review platform.")
@@ -41,6 +42,11 @@ strawberry.enum(
 strawberry.enum(
     ReviewOrder, name="ReviewOrder", description="The order of a merged review list."
 )
+strawberry.enum(
+    SyncState,
+    name="SyncState",
+    description="Where a platform's review index sync stands.",
+)
 
 __all__ = [
     "CommentAuthorType",
@@ -50,4 +56,5 @@ __all__ = [
     "ReviewKind",
     "ReviewOrder",
     "ReviewStatus",
+    "SyncState",
 ]

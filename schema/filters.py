@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import Final
 
 import strawberry
 
@@ -10,6 +12,7 @@ from gateway import records
 from gateway.errors import InvalidInput
 from resolvers import filters
 from resolvers.context import READ_PRIVATE, Context
+from resolvers.search import search_words
 from schema.enums import Provider, ReviewKind, ReviewStatus
 
 
@@ -50,6 +53,26 @@ class ReviewFilter:
             "reviews are PRODUCT reviews; the shop's list holds both kinds."
         ),
     )
+
+
+SEARCH: Final = strawberry.argument(
+    description=(
+        "Only reviews whose title or body holds every word of this text (whole "
+        "words, any case, accents folded; at most 16 words, 200 characters). "
+        "Full text in the review index; applied by the gateway for platforms read "
+        "live (totalCount is then null in NEWEST order)."
+    )
+)
+
+
+def list_filter(
+    ctx: Context, value: ReviewFilter | None, search: str | None
+) -> filters.ReviewFilter:
+    """The resolvers' filter for a list's ``filter`` and ``search`` arguments."""
+    record = to_record(ctx, value) if value is not None else filters.ReviewFilter()
+    if search is None:
+        return record
+    return replace(record, search=search_words(search))
 
 
 def to_record(ctx: Context, value: ReviewFilter) -> filters.ReviewFilter:

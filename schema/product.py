@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -10,10 +10,9 @@ from gateway import records
 from resolvers import ids, products, summaries
 from resolvers import reviews as review_cases
 from resolvers.connections import Connection
-from resolvers.filters import ReviewFilter as FilterRecord
 from schema._info import Info
 from schema.enums import Provider, ReviewOrder
-from schema.filters import ReviewFilter, to_record
+from schema.filters import SEARCH, ReviewFilter, list_filter
 from schema.node import Node
 from schema.review import PageInfo, ReviewConnection
 
@@ -146,13 +145,14 @@ class Product(Node):
         after: str | None = None,
         filter: ReviewFilter | None = None,
         order_by: ReviewOrder | None = ReviewOrder.NEWEST,
+        search: Annotated[str | None, SEARCH] = None,
     ) -> ReviewConnection:
         ctx = info.context
         connection = await review_cases.list_reviews(
             ctx,
             ctx.sink(tuple(info.path.as_list())),
             skus=(self.sku,),
-            review_filter=to_record(ctx, filter) if filter else FilterRecord(),
+            review_filter=list_filter(ctx, filter, search),
             order=order_by or ReviewOrder.NEWEST,
             first=20 if first is None else first,
             after=after,

@@ -2,19 +2,59 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated, Self
+
 import strawberry
 
+from gateway.sync.status import SyncStatus
 from resolvers import catalog_pages, conversations, ids, products, summaries
 from resolvers import providers as provider_cases
 from resolvers import reviews as review_cases
-from resolvers.filters import ReviewFilter as FilterRecord
 from schema._info import Info
 from schema.conversation import Conversation
-from schema.enums import Provider, ReviewOrder
-from schema.filters import ReviewFilter, to_record
+from schema.enums import Provider, ReviewOrder, SyncState
+from schema.filters import SEARCH, ReviewFilter, list_filter
 from schema.node import Node
 from schema.product import Product, ProductConnection, RatingSummary
 from schema.review import Review, ReviewConnection
+
+
+@strawberry.type(description="How a platform's review index sync stands.")
+class ProviderSync:
+    state: SyncState = strawberry.field(
+        description="Backfilling, live, failing, standby (another process syncs), off."
+    )
+    last_success_at: datetime | None = strawberry.field(
+        description="When the last sync call or webhook succeeded."
+    )
+    lag_seconds: float | None = strawberry.field(
+        description="How old the newest confirmed state is; null before the first."
+    )
+    reviews: int = strawberry.field(description="Reviews the index holds (any status).")
+    budget_used: float = strawberry.field(
+        description=(
+            "Share (0 to 1) of the sync's call allowance used in its tightest window."
+        )
+    )
+    calls_used: int = strawberry.field(
+        description="Sync calls this gateway process made since it started."
+    )
+    last_error: str | None = strawberry.field(
+        description="Why the last attempt failed (no URL); null when it did not."
+    )
+
+    @classmethod
+    def from_record(cls, status: SyncStatus) -> Self:
+        return cls(
+            state=status.phase,
+            last_success_at=status.last_success_at,
+            lag_seconds=status.lag_seconds,
+            reviews=status.reviews,
+            budget_used=status.budget_used,
+            calls_used=status.calls,
+            last_error=status.last_error,
+        )
 
 
 @strawberry.type(
@@ -29,6 +69,16 @@ class ProviderInfo:
     capabilities: list[str] = strawberry.field(
         description="The graph operations this platform supports."
     )
+
+    @strawberry.field(
+        description=(
+            "The review index's sync of this platform; null when the gateway has "
+            "no index or the platform is not configured."
+        )
+    )
+    async def sync(self, info: Info) -> ProviderSync | None:
+        found = await provider_cases.sync_status(info.context, self.provider)
+        return ProviderSync.from_record(found) if found else None
 
 
 async def _review(info: Info, value: str) -> Review | None:
@@ -113,13 +163,14 @@ class ReadQuery:
         after: str | None = None,
         filter: ReviewFilter | None = None,
         order_by: ReviewOrder | None = ReviewOrder.NEWEST,
+        search: Annotated[str | None, SEARCH] = None,
     ) -> ReviewConnection:
         ctx = info.context
         connection = await review_cases.list_reviews(
             ctx,
             ctx.sink(tuple(info.path.as_list())),
             skus=None,
-            review_filter=to_record(ctx, filter) if filter else FilterRecord(),
+            review_filter=list_filter(ctx, filter, search),
             order=order_by or ReviewOrder.NEWEST,
             first=20 if first is None else first,
             after=after,

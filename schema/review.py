@@ -190,9 +190,12 @@ class Review(Node):
         ]
 
     @strawberry.field(description="The reviewer's private details. Needs read:private.")
-    def customer(self, info: Info) -> Customer | None:
+    async def customer(self, info: Info) -> Customer | None:
         info.context.caller.require(READ_PRIVATE, "Review.customer")
-        customer = self.record.customer
+        found = await review_cases.live_review(
+            info.context, info.context.sink(tuple(info.path.as_list())), self.record
+        )
+        customer = found.customer if found is not None else None
         if customer is None:
             return None
         return Customer(
@@ -214,9 +217,12 @@ class Review(Node):
         return [ReviewReport.from_record(r) for r in found]
 
     @strawberry.field(description="The platform's own payload. Needs read:private.")
-    def raw(self, info: Info) -> JSON | None:
+    async def raw(self, info: Info) -> JSON | None:
         info.context.caller.require(READ_PRIVATE, "Review.raw")
-        return JSON(dict(self.record.raw))
+        found = await review_cases.live_review(
+            info.context, info.context.sink(tuple(info.path.as_list())), self.record
+        )
+        return JSON(dict(found.raw)) if found is not None else None
 
 
 @strawberry.type(description="A review and the cursor after it.")
