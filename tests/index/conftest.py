@@ -8,8 +8,9 @@ lifespan hands requests the same services with ``index`` set (the lead's wiring 
 gateway/app.py does the same with the sync service).
 """
 
-from collections.abc import AsyncIterator, Collection, Sequence
-from contextlib import asynccontextmanager
+import asyncio
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -18,8 +19,12 @@ import aiohttp
 import pytest_asyncio
 
 from gateway.app import create_app
-from gateway.config import Secret, StoreSettings
+from gateway.config import Secret, StoreSettings, SyncSettings
 from gateway.errors import ProviderError
+from gateway.http import open_session
+from gateway.providers.etrusted import EtrustedClient
+from gateway.providers.mayar import MayarClient
+from gateway.providers.trustoo import TrustooClient
 from gateway.providers.trustpilot import TrustpilotClient
 from gateway.records import (
     Provider,
@@ -31,7 +36,10 @@ from gateway.records import (
 from gateway.sandbox import sandbox_settings
 from gateway.store import ReviewStore
 from gateway.store.opening import open_store
+from gateway.sync.budget import budgets_for
+from gateway.sync.service import SyncService
 from gateway.sync.status import SyncPhase, SyncStatus
+from gateway.sync.walks import SyncClient
 from resolvers.context import Services
 from resolvers.conversations import public_reply
 from sandbox.mayar import MayarSettings as SimulatedMayar
@@ -40,6 +48,12 @@ from sandbox.trustpilot import TrustpilotSettings as SimulatedTrustpilot
 from tests.graph.conftest import Gateway, serve_app
 
 ALL_REVIEWS = ReviewQuery(statuses=frozenset(ReviewStatus))
+SYNC_CLIENTS: Mapping[Provider, type[SyncClient]] = {
+    Provider.TRUSTPILOT: TrustpilotClient,
+    Provider.ETRUSTED: EtrustedClient,
+    Provider.TRUSTOO: TrustooClient,
+    Provider.MAYAR: MayarClient,
+}
 PAGE = 100
 
 
@@ -214,3 +228,75 @@ async def shared() -> AsyncIterator[Indexed]:
         serve_indexed(http, cursor_secret=SECRET) as running,
     ):
         yield running
+
+
+QUIET_SYNC = SyncSettings(
+    interval_s=3600.0,
+    reconcile_interval_s=3600.0,
+    lock_ttl_s=30.0,
+    assumed_calls_per_minute=100_000,
+)
+"""A sync that backfills at once, then stays quiet for the test's length: every
+call the request log shows after the backfill is a read's or a write's."""
+
+
+@dataclass
+class Synced:
+    """A gateway whose index is the real ``SyncService``, backfilled."""
+
+    gateway: Gateway
+    service: SyncService
+    live: Gateway
+
+
+@asynccontextmanager
+async def serve_synced(http: aiohttp.ClientSession) -> AsyncIterator[Synced]:
+    """The sandbox (limits off) and a gateway indexed by the real sync.
+
+    Wired as gateway/app.py is to wire it: budgets first, the sync's own budgeted
+    sessions and clients, ``SyncService`` over the SQLite store, ``start()``, and
+    ``Services.index`` set once every platform is backfilled.
+    """
+    simulators = {
+        "mayar": SimulatedMayar(rate_limit_per_minute=None),
+        "trustpilot": SimulatedTrustpilot(rate_limits=()),
+    }
+    async with run_simulators(settings=simulators) as running:
+        settings = sandbox_settings(running, sync=QUIET_SYNC)
+        app = create_app(settings)
+        original = app.router.lifespan_context
+
+        @asynccontextmanager
+        async def lifespan(app: Any) -> AsyncIterator[dict[str, Any]]:
+            async with original(app) as state, AsyncExitStack() as stack:
+                assert state is not None
+                services: Services = state["services"]
+                budgets = budgets_for(settings)
+                clients: dict[Provider, SyncClient] = {}
+                for provider, kind in SYNC_CLIENTS.items():
+                    config = getattr(settings, provider.value)
+                    session = await stack.enter_async_context(
+                        open_session(config, (budgets[provider].middleware,))
+                    )
+                    clients[provider] = kind(config, session, catalog=settings.catalog)
+                store = await open_store(StoreSettings(path=":memory:"))
+                stack.push_async_callback(store.close)
+                service = SyncService(settings, store, clients, budgets=budgets)
+                await service.start()
+                stack.push_async_callback(service.stop)
+                for _ in range(3000):
+                    if all(service.serves(p) for p in Provider):
+                        break
+                    await asyncio.sleep(0.01)
+                assert all(service.serves(p) for p in Provider), "no backfill"
+                made.append(service)
+                yield {**state, "services": replace(services, index=service)}
+
+        made: list[SyncService] = []
+        app.router.lifespan_context = lifespan
+        plain = create_app(sandbox_settings(running))
+        async with serve_app(app) as url, serve_app(plain) as live_url:
+            running.log.clear()
+            yield Synced(
+                Gateway(url, running, http), made[0], Gateway(live_url, running, http)
+            )
