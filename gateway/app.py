@@ -139,7 +139,7 @@ async def _index(
     await service.start()
     stack.push_async_callback(service.stop)
     public_url = settings.sync.public_url
-    if service.webhooks is not None and public_url and settings.sync.enabled:
+    if service.webhooks is not None and public_url:
         try:
             await service.webhooks.register_webhooks(public_url)
         except GatewayError as error:
@@ -153,7 +153,7 @@ async def _index(
 
 async def _services(
     settings: Settings, stack: AsyncExitStack, metrics: Metrics
-) -> tuple[Services, SyncService]:
+) -> tuple[Services, SyncService | None]:
     resilience = {
         p: resilience_for(p, options, metrics)
         for p, options in configured(settings).items()
@@ -166,7 +166,9 @@ async def _services(
         mayar=client_of(live, Provider.MAYAR, MayarClient),
     )
     breakers = {p: r.breaker for p, r in resilience.items()}
-    index = await _index(settings, stack, metrics, resilience)
+    index = None
+    if settings.sync.enabled:
+        index = await _index(settings, stack, metrics, resilience)
     candidates: dict[Provider, ReviewSource | None] = {
         Provider.TRUSTPILOT: clients.trustpilot,
         Provider.ETRUSTED: clients.etrusted,
@@ -287,7 +289,8 @@ def create_app(
                 "gateway ready",
                 extra={"providers": [p.value for p in services.providers]},
             )
-            yield {"services": services, "sandbox": sandbox, "webhooks": index.webhooks}
+            webhooks = None if index is None else index.webhooks
+            yield {"services": services, "sandbox": sandbox, "webhooks": webhooks}
 
     limits = QueryLimits(settings.max_depth, settings.max_aliases, settings.max_tokens)
     view = _view(settings, limits)
