@@ -1,14 +1,19 @@
 """The ASGI application: the composition root of the gateway.
 
 ``create_app(settings)`` wires everything. At start-up (the lifespan) it starts the
-embedded sandbox when no platform is configured, opens one pooled session per platform
-with its resilience middlewares (breaker, retries, rate limit), and builds the clients,
-the result cache and the metrics. Per request it gives the request an id, a deadline
-and a trace, authenticates the caller and builds a fresh context.
+embedded sandbox when no platform is configured, builds the platform clients over
+pooled sessions with their resilience (``gateway.clients``), the result cache and the
+metrics, and opens the review index: the store (``gateway.store``) and the sync
+(``gateway.sync``), which claims, backfills and follows each indexed platform in the
+background and registers Trustoo's webhooks when ``sync.public_url`` is set. Per
+request it gives the request an id, a deadline and a trace, authenticates the caller
+and builds a fresh context.
 
 Routes: ``/graphql`` (GET, POST; GraphiQL for browsers), ``/healthz`` (no platform
-call), ``/metrics`` (Prometheus), and with the embedded sandbox its control routes at
-``/_sandbox/{catalog,requests,faults}`` (``gateway.sandbox_proxy``; 404 otherwise).
+call), ``/metrics`` (Prometheus), ``/webhooks/trustoo`` (POST: Trustoo's signed review
+webhooks, applied to the index), and with the embedded sandbox its control routes at
+``/_sandbox/{catalog,requests,faults,activity,reviews,webhooks}``
+(``gateway.sandbox_proxy``; 404 otherwise).
 Run with ``reviews-gateway serve`` (JSON logs, as the Docker image does), or without
 the gateway's logging with ``uvicorn --factory gateway.app:create_app``.
 """
@@ -19,12 +24,10 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import replace
 from typing import Final, TypedDict
 
-import aiohttp
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -33,17 +36,17 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from gateway import trace
+from gateway.bodies import BodyRefused, bounded_body
 from gateway.cache import ResultCache
+from gateway.clients import client_of, configured, open_clients, resilience_for
 from gateway.config import (
     SANDBOX_SERVER_KEY,
     Mode,
-    ProviderSettings,
     Settings,
     load_settings,
     with_default_mode,
 )
-from gateway.errors import MalformedRequest, Unauthenticated
-from gateway.http import open_session
+from gateway.errors import GatewayError, MalformedRequest, Unauthenticated
 from gateway.logs import AccessLog
 from gateway.metrics import CONTENT_TYPE, Metrics
 from gateway.providers.etrusted import EtrustedClient
@@ -51,10 +54,14 @@ from gateway.providers.mayar import MayarClient
 from gateway.providers.trustoo import TrustooClient
 from gateway.providers.trustpilot import TrustpilotClient
 from gateway.records import Provider
-from gateway.resilience import CircuitBreaker, RateLimiter, Resilience, RetryPolicy
+from gateway.resilience import Resilience
 from gateway.sandbox import remote_sandbox_settings, sandbox_settings
 from gateway.sandbox_proxy import METHODS as SANDBOX_METHODS
 from gateway.sandbox_proxy import SandboxProxy
+from gateway.store import open_store
+from gateway.sync.budget import budgets_for
+from gateway.sync.service import SyncService
+from gateway.sync.webhooks import TrustooWebhooks
 from resolvers.access import authenticate
 from resolvers.catalog import Catalog
 from resolvers.context import Clients, Services
@@ -77,6 +84,8 @@ class State(TypedDict):
     services: Services
     sandbox: SandboxProxy | None
     """The embedded sandbox's control routes; ``None`` without an embedded sandbox."""
+    webhooks: TrustooWebhooks | None
+    """Trustoo's webhook receiver; ``None`` when Trustoo is not synced."""
 
 
 Announce = Callable[[str], None]
@@ -108,72 +117,58 @@ async def _resolve_settings(
     return settings, None
 
 
-def _resilience(
-    provider: Provider, settings: ProviderSettings, metrics: Metrics
-) -> Resilience:
-    limiter = None
-    if settings.rate_limit_calls:
-        limiter = RateLimiter(
-            provider.value,
-            settings.rate_limit_calls,
-            settings.rate_limit_window_s,
-            settings.rate_limit_max_wait_s,
-        )
-    breaker = CircuitBreaker(
-        provider.value,
-        settings.breaker_failures,
-        settings.breaker_reset_s,
-        on_change=lambda name, state: metrics.on_breaker(name, state.value),
-    )
-    policy = RetryPolicy(
-        settings.max_retries, settings.retry_base_s, settings.retry_cap_s
-    )
-    return Resilience(
-        provider.value, breaker, limiter, policy, on_attempt=metrics.on_attempt
-    )
+async def _index(
+    settings: Settings,
+    stack: AsyncExitStack,
+    metrics: Metrics,
+    resilience: Mapping[Provider, Resilience],
+) -> SyncService:
+    """The review index: the store, and the sync over clients of its own.
 
-
-async def _clients(
-    settings: Settings, stack: AsyncExitStack, metrics: Metrics
-) -> tuple[Clients, dict[Provider, CircuitBreaker]]:
-    """One client per configured platform, each over its own resilient session."""
-    breakers: dict[Provider, CircuitBreaker] = {}
-
-    async def session(
-        provider: Provider, options: ProviderSettings
-    ) -> aiohttp.ClientSession:
-        resilience = _resilience(provider, options, metrics)
-        breakers[provider] = resilience.breaker
-        opened = open_session(options, resilience.middlewares())
-        return await stack.enter_async_context(opened)
-
-    catalog = settings.catalog
-    clients = Clients()
-    if settings.trustpilot:
-        tp = settings.trustpilot
-        http = await session(Provider.TRUSTPILOT, tp)
-        clients = replace(
-            clients, trustpilot=TrustpilotClient(tp, http, catalog=catalog)
-        )
-    if settings.etrusted:
-        et = settings.etrusted
-        http = await session(Provider.ETRUSTED, et)
-        clients = replace(clients, etrusted=EtrustedClient(et, http, catalog=catalog))
-    if settings.trustoo:
-        to = settings.trustoo
-        http = await session(Provider.TRUSTOO, to)
-        clients = replace(clients, trustoo=TrustooClient(to, http, catalog=catalog))
-    if settings.mayar:
-        ma = settings.mayar
-        http = await session(Provider.MAYAR, ma)
-        clients = replace(clients, mayar=MayarClient(ma, http, catalog=catalog))
-    return clients, breakers
+    The sync's sessions share each platform's resilience (breaker, documented
+    limits) with the live ones and add the sync budget innermost. Shut down in
+    reverse: the sync stops (tasks cancelled, locks released) before the store
+    closes.
+    """
+    store = await open_store(settings.store)
+    stack.push_async_callback(store.close)
+    budgets = budgets_for(settings, on_call=metrics.on_sync_call)
+    innermost = {p: budget.middleware for p, budget in budgets.items()}
+    clients = await open_clients(settings, stack, resilience, innermost)
+    service = SyncService(settings, store, clients, budgets=budgets, metrics=metrics)
+    await service.start()
+    stack.push_async_callback(service.stop)
+    public_url = settings.sync.public_url
+    if service.webhooks is not None and public_url:
+        try:
+            await service.webhooks.register_webhooks(public_url)
+        except GatewayError as error:
+            # Not fatal: the sync's incremental reads still bring Trustoo's changes.
+            logger.warning(
+                "trustoo webhooks not registered",
+                extra={"provider": "trustoo", "error": type(error).__name__},
+            )
+    return service
 
 
 async def _services(
     settings: Settings, stack: AsyncExitStack, metrics: Metrics
-) -> Services:
-    clients, breakers = await _clients(settings, stack, metrics)
+) -> tuple[Services, SyncService | None]:
+    resilience = {
+        p: resilience_for(p, options, metrics)
+        for p, options in configured(settings).items()
+    }
+    live = await open_clients(settings, stack, resilience)
+    clients = Clients(
+        trustpilot=client_of(live, Provider.TRUSTPILOT, TrustpilotClient),
+        etrusted=client_of(live, Provider.ETRUSTED, EtrustedClient),
+        trustoo=client_of(live, Provider.TRUSTOO, TrustooClient),
+        mayar=client_of(live, Provider.MAYAR, MayarClient),
+    )
+    breakers = {p: r.breaker for p, r in resilience.items()}
+    index = None
+    if settings.sync.enabled:
+        index = await _index(settings, stack, metrics, resilience)
     candidates: dict[Provider, ReviewSource | None] = {
         Provider.TRUSTPILOT: clients.trustpilot,
         Provider.ETRUSTED: clients.etrusted,
@@ -193,7 +188,7 @@ async def _services(
             "stale": cache.stats.stale,
         }
     )
-    return Services(
+    services = Services(
         settings=settings,
         sources={p: c for p, c in candidates.items() if c is not None},
         cache=cache,
@@ -201,6 +196,7 @@ async def _services(
         clients=clients,
         breakers=breakers,
         metrics=metrics,
+        index=index,
         conversations=clients.trustpilot,
         attributes=clients.trustpilot,
         shop_summaries={
@@ -212,6 +208,7 @@ async def _services(
             if c is not None
         },
     )
+    return services, index
 
 
 def _request_id(request: Request) -> str:
@@ -229,6 +226,28 @@ async def _sandbox_control(request: Request) -> Response:
             status_code=404,
         )
     return await proxy.forward(request, request.path_params["route"])
+
+
+async def _trustoo_webhook(request: Request) -> Response:
+    """``POST /webhooks/trustoo?topic=review/...``: one signed delivery, applied."""
+    webhooks: TrustooWebhooks | None = request.state.webhooks
+    if webhooks is None:
+        return JSONResponse(
+            {"code": 404, "message": "Trustoo is not synced by this gateway"},
+            status_code=404,
+        )
+    limit = request.state.services.settings.max_body_bytes
+    try:
+        body = await bounded_body(request, limit)
+    except BodyRefused as refused:
+        return JSONResponse(
+            {"code": refused.status, "message": str(refused)},
+            status_code=refused.status,
+        )
+    status, answer = await webhooks.receive(
+        request.headers, body, request.query_params.get("topic")
+    )
+    return JSONResponse(answer, status_code=status)
 
 
 def _view(settings: Settings, limits: QueryLimits) -> GraphQLView:
@@ -265,12 +284,13 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         async with AsyncExitStack() as stack:
             resolved, sandbox = await _resolve_settings(settings, stack, announce)
-            services = await _services(resolved, stack, metrics)
+            services, index = await _services(resolved, stack, metrics)
             logger.info(
                 "gateway ready",
                 extra={"providers": [p.value for p in services.providers]},
             )
-            yield {"services": services, "sandbox": sandbox}
+            webhooks = None if index is None else index.webhooks
+            yield {"services": services, "sandbox": sandbox, "webhooks": webhooks}
 
     limits = QueryLimits(settings.max_depth, settings.max_aliases, settings.max_tokens)
     view = _view(settings, limits)
@@ -313,6 +333,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
+        Route("/webhooks/trustoo", _trustoo_webhook, methods=["POST"]),
         Route(
             "/_sandbox/{route:path}", _sandbox_control, methods=list(SANDBOX_METHODS)
         ),

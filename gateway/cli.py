@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 import uvicorn
 
 from gateway.app import create_app
-from gateway.config import Settings, load_settings, with_default_mode
+from gateway.config import Mode, Settings, load_settings, with_default_mode
 from gateway.errors import ConfigError
 from gateway.logs import UVICORN_LOG_CONFIG, configure_logging
-from gateway.sandbox import remote_sandbox_settings
+from gateway.sandbox import remote_sandbox_settings, sandbox_index
 from sandbox.ratelimit import Window
 from sandbox.server import serve_sandbox
 
@@ -105,8 +105,12 @@ def _serve_settings(args: argparse.Namespace) -> Settings:
     sandbox_url = args.sandbox_url or settings.sandbox_url
     if sandbox_url:
         options = settings.gateway_options()
-        return asyncio.run(remote_sandbox_settings(sandbox_url, **options))
-    return with_default_mode(settings)
+        settings = asyncio.run(remote_sandbox_settings(sandbox_url, **options))
+    settings = with_default_mode(settings)
+    if settings.mode is Mode.SANDBOX:
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        settings = sandbox_index(settings, f"http://{host}:{args.port}")
+    return settings
 
 
 def _announcer(host: str, port: int) -> Callable[[str], None]:
@@ -116,7 +120,8 @@ def _announcer(host: str, port: int) -> Callable[[str], None]:
         door = f"http://{host}:{port}/_sandbox/"
         print(  # noqa: T201
             f"reviews-gateway: embedded sandbox at {sandbox_url}; its control "
-            f"routes (catalog, requests, faults) also at {door}",
+            "routes (catalog, requests, faults, activity, reviews, webhooks) "
+            f"also at {door}",
             file=sys.stderr,
             flush=True,
         )

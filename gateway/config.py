@@ -224,6 +224,7 @@ class SyncSettings:
     """How the index is kept fresh: intervals, budgets and webhooks."""
 
     enabled: bool = True
+    """False: no review index at all (no store, no sync); every read is live."""
     interval_s: float = 60.0
     """Between incremental syncs of a platform (newest first, to the last known)."""
     reconcile_interval_s: float = 3600.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Final
 
 import aiohttp
 
@@ -21,6 +21,8 @@ from gateway.config import (
     Mode,
     Secret,
     Settings,
+    StoreSettings,
+    SyncSettings,
     TrustooSettings,
     TrustpilotSettings,
 )
@@ -156,3 +158,31 @@ async def remote_sandbox_settings(base_url: str, **overrides: Any) -> Settings:
         raise ConfigError(
             f"no sandbox answers at {url}/_sandbox/catalog ({type(exc).__name__})"
         ) from exc
+
+
+SANDBOX_STORE: Final = StoreSettings(path="data/sandbox.sqlite3")
+"""Sandbox mode's index, apart from the one a shop's real platforms fill."""
+SANDBOX_INTERVAL_S: Final = 10.0
+SANDBOX_RECONCILE_INTERVAL_S: Final = 600.0
+
+
+def sandbox_index(settings: Settings, own_url: str) -> Settings:
+    """The review index in sandbox mode, where the user has not set it otherwise.
+
+    Its own store file (``data/sandbox.sqlite3``), short sync intervals (10 s, a
+    reconcile every 10 min: within the sandbox's documented limits), and webhooks
+    registered back to the gateway at ``own_url``, so that Trustoo's changes arrive
+    at once as they would in production.
+    """
+    defaults = SyncSettings()
+    sync = settings.sync
+    if sync.interval_s == defaults.interval_s:
+        sync = replace(sync, interval_s=SANDBOX_INTERVAL_S)
+    if sync.reconcile_interval_s == defaults.reconcile_interval_s:
+        sync = replace(sync, reconcile_interval_s=SANDBOX_RECONCILE_INTERVAL_S)
+    if sync.public_url is None:
+        sync = replace(sync, public_url=own_url)
+    store = settings.store
+    if store == StoreSettings():
+        store = SANDBOX_STORE
+    return replace(settings, sync=sync, store=store)

@@ -31,9 +31,18 @@ def sees_private_threads(ctx: Context) -> bool:
 async def conversation(
     ctx: Context, provider: Provider, conversation_id: str
 ) -> Conversation | None:
-    """A conversation by its platform id; ``None`` if there is none."""
+    """A conversation by its platform id; ``None`` if there is none.
+
+    From the index when the platform is read from it and the caller sees public
+    threads only (the index keeps a private thread's state, not its comments);
+    server keys with ``read:private`` read the thread live.
+    """
     if provider is not Provider.TRUSTPILOT or ctx.services.conversations is None:
         return None
+    if ctx.services.indexed(provider) and not sees_private_threads(ctx):
+        held = await ctx.loaders.stored_conversation.load((provider, conversation_id))
+        public = held is not None and held.state is ConversationState.PUBLIC
+        return held if public else None
     found = await ctx.loaders.conversation_by_id.load(conversation_id)
     if found is not None and found.state is ConversationState.PRIVATE:
         return found if sees_private_threads(ctx) else None

@@ -65,6 +65,9 @@ class Loaders:
     """(platform, SKU) -> the exact summary of its PUBLISHED stored reviews."""
     stored_attributes_by_sku: DataLoader[str, tuple[AttributeSummary, ...]]
     stored_shop_summary: DataLoader[Provider, RatingSummary]
+    stored_conversation: DataLoader[StoredKey, Conversation | None]
+    """(platform, conversation id) -> the thread the index holds (a private one
+    without its comments)."""
 
 
 async def _cached_batch(
@@ -209,6 +212,7 @@ def _stored_loaders(
     DataLoader[SummaryKey, RatingSummary],
     DataLoader[str, tuple[AttributeSummary, ...]],
     DataLoader[Provider, RatingSummary],
+    DataLoader[StoredKey, Conversation | None],
 ]:
     """The index's loaders: one store call per batch.
 
@@ -232,7 +236,16 @@ def _stored_loaders(
     async def shops(providers: list[Provider]) -> list[RatingSummary]:
         return await store().shop_summaries(list(providers))
 
-    return _loader(reviews), _loader(summaries), _loader(attributes), _loader(shops)
+    async def threads(keys: list[StoredKey]) -> list[Conversation | None]:
+        return await store().get_conversations(list(keys))
+
+    return (
+        _loader(reviews),
+        _loader(summaries),
+        _loader(attributes),
+        _loader(shops),
+        _loader(threads),
+    )
 
 
 def build_loaders(services: Services) -> Loaders:
@@ -299,4 +312,5 @@ def build_loaders(services: Services) -> Loaders:
         stored_summary_by_sku=stored[1],
         stored_attributes_by_sku=stored[2],
         stored_shop_summary=stored[3],
+        stored_conversation=stored[4],
     )

@@ -7,6 +7,7 @@ loopback; every line it prints (stdout and stderr) is read back.
 import asyncio
 import json
 import logging
+import os
 import signal
 import socket
 import sys
@@ -66,6 +67,9 @@ async def _served_lines(
         sandbox.base_url,
         "--port",
         str(port),
+        # The sync runs and logs too (its lines are checked with the rest), on a
+        # store in memory rather than the checkout's data/ directory.
+        env={**os.environ, "GATEWAY_STORE_PATH": ":memory:"},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )

@@ -27,6 +27,7 @@ from typing import Protocol
 
 from gateway.records import (
     AttributeSummary,
+    Conversation,
     Provider,
     RatingSummary,
     Review,
@@ -147,6 +148,23 @@ class ReviewStore(Protocol):
 
         It starts after the keyset token ``after``; ``ValueError`` on a token this
         store did not make for this order.
+        """
+        ...
+
+    async def upsert_conversations(self, conversations: Sequence[Conversation]) -> int:
+        """Keep reply threads: a PUBLIC one whole, a PRIVATE one as its state only.
+
+        A thread goes when its review is deleted or pruned. Returns how many were
+        new or changed.
+        """
+        ...
+
+    async def get_conversations(
+        self, keys: Sequence[tuple[Provider, str]]
+    ) -> list[Conversation | None]:
+        """Aligned with ``(provider, conversation id)`` keys: the threads held.
+
+        ``None`` where none is held; a PRIVATE thread comes back with no comments.
         """
         ...
 

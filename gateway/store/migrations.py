@@ -20,6 +20,9 @@ Layout (version 1):
   triggers. Exact totals and summaries come from these without scanning reviews
   (integer counts, so they never drift).
 - ``sync_state``: the sync's position per platform; ``leases``: named locks.
+
+Version 2 adds ``conversations``: reply threads, a public one whole and a private
+one as its state only (``gateway.store.threads``), dropped with their review.
 """
 
 from __future__ import annotations
@@ -233,7 +236,28 @@ V1 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1,)
+V2 = Migration(
+    2,
+    "reply threads: public ones whole, private ones as a state only",
+    (
+        """CREATE TABLE conversations (
+            provider INTEGER NOT NULL,
+            conversation_id TEXT NOT NULL,
+            review_id TEXT,
+            state INTEGER NOT NULL,
+            comments TEXT NOT NULL,
+            PRIMARY KEY (provider, conversation_id)
+        ) WITHOUT ROWID""",
+        # A thread goes with its review (deleted upstream, or pruned).
+        """CREATE TRIGGER reviews_conversation_gone AFTER DELETE ON reviews
+        WHEN old.conversation_id IS NOT NULL BEGIN
+            DELETE FROM conversations
+            WHERE provider = old.provider AND conversation_id = old.conversation_id;
+        END""",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1, V2)
 """Every step, in order; the last one's version is the code's schema version."""
 
 

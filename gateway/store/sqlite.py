@@ -23,9 +23,11 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from gateway.records import (
     AttributeSummary,
+    Conversation,
     Provider,
     RatingSummary,
     Review,
@@ -50,7 +52,9 @@ from gateway.store.rows import (
     to_us,
 )
 from gateway.store.summaries import attribute_summary, rating_summary
+from gateway.store.threads import from_thread_row, to_thread_row
 
+T = TypeVar("T")
 MEMORY = ":memory:"
 MAX_LIMIT = 1000
 """The largest page ``list_reviews`` returns (callers ask for 100 at most)."""
@@ -175,6 +179,31 @@ class SqliteStore:
             lambda conn: transaction(conn, lambda: work(conn))
         )
 
+    async def upsert_conversations(self, conversations: Sequence[Conversation]) -> int:
+        rows = [to_thread_row(thread) for thread in conversations]
+        if not rows:
+            return 0
+
+        def work(conn: sqlite3.Connection) -> int:
+            changed = 0
+            for row in rows:
+                cursor = conn.execute(
+                    "INSERT INTO conversations (provider, conversation_id, review_id,"
+                    " state, comments) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (provider, conversation_id) DO UPDATE SET"
+                    " review_id = excluded.review_id, state = excluded.state,"
+                    " comments = excluded.comments"
+                    " WHERE (review_id, state, comments) IS NOT"
+                    " (excluded.review_id, excluded.state, excluded.comments)",
+                    row,
+                )
+                changed += cursor.rowcount
+            return changed
+
+        return await self._writer.run(
+            lambda conn: transaction(conn, lambda: work(conn))
+        )
+
     # -- reads -------------------------------------------------------------------
 
     async def get(self, keys: Sequence[tuple[Provider, str]]) -> list[Review | None]:
@@ -195,6 +224,28 @@ class SqliteStore:
                     ).fetchall()
                     for review in hydrate(conn, rows):
                         found[(code, review.provider_review_id)] = review
+            return [found.get(key) for key in wanted]
+
+        return await self._readers.run(work)
+
+    async def get_conversations(
+        self, keys: Sequence[tuple[Provider, str]]
+    ) -> list[Conversation | None]:
+        wanted = [(PROVIDER_CODE[p], thread_id) for p, thread_id in keys]
+
+        def work(conn: sqlite3.Connection) -> list[Conversation | None]:
+            found: dict[tuple[int, str], Conversation] = {}
+            for chunk in _chunks(list(dict.fromkeys(wanted)), 250):
+                where = " OR ".join(
+                    "(provider = ? AND conversation_id = ?)" for _ in chunk
+                )
+                rows = conn.execute(
+                    "SELECT provider, conversation_id, review_id, state, comments"
+                    f" FROM conversations WHERE {where}",
+                    [value for key in chunk for value in key],
+                ).fetchall()
+                for row in rows:
+                    found[(row[0], row[1])] = from_thread_row(row)
             return [found.get(key) for key in wanted]
 
         return await self._readers.run(work)
@@ -351,7 +402,7 @@ def _opt_us(moment: datetime | None) -> int | None:
     return None if moment is None else to_us(moment)
 
 
-def _chunks(items: list[str], size: int) -> list[list[str]]:
+def _chunks(items: list[T], size: int) -> list[list[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 

@@ -97,7 +97,8 @@ class PlatformRuns:
             keys = [(r.provider, r.provider_review_id) for r in reviews]
             held = await self.store.get(keys)
         completed = await self.walk.complete(reviews, held)
-        return await self.store.upsert(completed, seen_at=self._clock())
+        await self.store.upsert_conversations(completed.threads)
+        return await self.store.upsert(completed.reviews, seen_at=self._clock())
 
     async def backfill(self, state: SyncState) -> SyncState:
         """Walk everything, resuming at ``state.cursor``; returns the final state."""
@@ -188,9 +189,11 @@ class PlatformRuns:
         """Read ``keys`` now: upsert what exists, delete what is gone."""
         if not keys:
             return Tally()
-        found = await self.walk.fetch(keys)
+        fetched = await self.walk.fetch(keys)
+        found = fetched.reviews
         present = [r for r in found if r is not None]
         gone = [k.id for k, r in zip(keys, found, strict=True) if r is None]
+        await self.store.upsert_conversations(fetched.threads)
         changed = 0
         if present:
             changed = await self.store.upsert(present, seen_at=self._clock())

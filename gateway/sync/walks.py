@@ -12,14 +12,15 @@ is the time that order sorts by.
 conversation, so its walk reads the thread (``conversations_by_ids``) of every
 review that is new or whose thread or update time changed, and stores the review
 with ``reply`` = the thread's public business answer (``None`` for a private
-thread); unchanged reviews keep the reply already held. So ``reply`` and
-``hasReply`` cost no call at read time.
+thread); unchanged reviews keep the reply already held. The threads read are kept
+as well (``Completed.threads``; a private one as its state only). So ``reply``,
+``hasReply`` and a public ``conversation`` cost no call at read time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Final
 
@@ -58,6 +59,22 @@ THREADS_PER_STEP: Final = 20
 """Trustpilot threads read together (after waiting for that much budget)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Completed:
+    """A page as the index keeps it: its reviews, and the reply threads read."""
+
+    reviews: list[Review]
+    threads: list[Conversation] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """Reviews read by key (``None`` where gone), and the reply threads read."""
+
+    reviews: list[Review | None]
+    threads: list[Conversation] = field(default_factory=list)
+
+
 class Walk:
     """One platform's walk (the default: newest first by submission).
 
@@ -92,11 +109,11 @@ class Walk:
 
     async def complete(
         self, reviews: Sequence[Review], held: Sequence[Review | None]
-    ) -> list[Review]:
+    ) -> Completed:
         """``reviews`` as the index keeps them; ``held``: aligned, what it has now."""
-        return [public(r) for r in reviews]
+        return Completed([public(r) for r in reviews])
 
-    async def fetch(self, keys: Sequence[ReviewKey]) -> list[Review | None]:
+    async def fetch(self, keys: Sequence[ReviewKey]) -> Fetched:
         """The reviews of ``keys`` read now, completed; ``None`` where gone.
 
         Raises the first ``ProviderError`` met.
@@ -107,8 +124,10 @@ class Walk:
             if isinstance(item, ProviderError):
                 raise item
         reviews = [r for r in found if isinstance(r, Review)]
-        completed = iter(await self.complete(reviews, [None] * len(reviews)))
-        return [next(completed) if isinstance(r, Review) else None for r in found]
+        done = await self.complete(reviews, [None] * len(reviews))
+        completed = iter(done.reviews)
+        aligned = [next(completed) if isinstance(r, Review) else None for r in found]
+        return Fetched(aligned, done.threads)
 
 
 class EtrustedWalk(Walk):
@@ -154,7 +173,7 @@ class TrustpilotWalk(Walk):
 
     async def complete(
         self, reviews: Sequence[Review], held: Sequence[Review | None]
-    ) -> list[Review]:
+    ) -> Completed:
         stale = [
             r.conversation_id
             for r, h in zip(reviews, held, strict=True)
@@ -179,7 +198,10 @@ class TrustpilotWalk(Walk):
             elif thread_id is not None and before is not None:
                 reply = before.reply
             completed.append(public(replace(review, reply=reply)))
-        return completed
+        # The threads read are kept too (a private one as its state only), so
+        # that a page view's ``conversation`` needs no call either.
+        kept = [t for t in threads.values() if t is not None]
+        return Completed(completed, kept)
 
 
 class TrustooWalk(Walk):

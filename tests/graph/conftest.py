@@ -12,12 +12,15 @@ import uvicorn
 from starlette.applications import Starlette
 
 from gateway.app import create_app
-from gateway.config import Settings
+from gateway.config import Settings, StoreSettings, SyncSettings
 from gateway.sandbox import sandbox_settings
 from sandbox.mayar import MayarSettings as SimulatedMayar
 from sandbox.server import RunningSandbox, run_simulators
 
 SERVER_KEY = "sandbox-server-key"
+IDLE_STORE = StoreSettings(path=":memory:")
+IDLE_SYNC = SyncSettings(enabled=False)
+"""A review index that never fills: the gateway reads every platform live."""
 
 
 @dataclass
@@ -71,7 +74,11 @@ async def serve_gateway(
     """The sandbox (no Mayar rate limit unless asked) and a gateway in front of it.
 
     ``overrides`` replace gateway settings; ``adjust`` may change the platforms'.
+    Unless ``store`` or ``sync`` is given, the review index is an idle one in
+    memory: every read goes to the platforms (the live path these tests cover).
     """
+    overrides.setdefault("store", IDLE_STORE)
+    overrides.setdefault("sync", IDLE_SYNC)
     simulator_settings = overrides.pop(
         "simulators", {"mayar": SimulatedMayar(rate_limit_per_minute=None)}
     )

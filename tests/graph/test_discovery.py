@@ -10,6 +10,7 @@ import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -23,7 +24,14 @@ from gateway.records import StarDistribution
 from sandbox import etrusted, trustoo
 from sandbox.catalog import Catalog
 from sandbox.control import FaultSettings
-from tests.graph.conftest import SERVER_KEY, Gateway, serve_app, serve_gateway
+from tests.graph.conftest import (
+    IDLE_STORE,
+    IDLE_SYNC,
+    SERVER_KEY,
+    Gateway,
+    serve_app,
+    serve_gateway,
+)
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -299,7 +307,8 @@ async def test_the_catalog_defaults_to_twenty_and_refuses_bad_pages(
 @asynccontextmanager
 async def _serve(settings: Settings, port: int = 0) -> AsyncIterator[str]:
     """A gateway built from ``settings`` (with ``mode=SANDBOX``: the embedded one)."""
-    async with serve_app(create_app(settings), port) as url:
+    idle = replace(settings, store=IDLE_STORE, sync=IDLE_SYNC)
+    async with serve_app(create_app(idle), port) as url:
         yield url
 
 
@@ -374,6 +383,7 @@ def _free_port() -> int:
 async def test_serve_prints_where_the_embedded_sandbox_is() -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
+    env["GATEWAY_STORE_PATH"] = ":memory:"  # not the checkout's data/ directory
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

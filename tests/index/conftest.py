@@ -9,8 +9,8 @@ gateway/app.py does the same with the sync service).
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Collection, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -21,10 +21,6 @@ import pytest_asyncio
 from gateway.app import create_app
 from gateway.config import Secret, StoreSettings, SyncSettings
 from gateway.errors import ProviderError
-from gateway.http import open_session
-from gateway.providers.etrusted import EtrustedClient
-from gateway.providers.mayar import MayarClient
-from gateway.providers.trustoo import TrustooClient
 from gateway.providers.trustpilot import TrustpilotClient
 from gateway.records import (
     Provider,
@@ -36,24 +32,16 @@ from gateway.records import (
 from gateway.sandbox import sandbox_settings
 from gateway.store import ReviewStore
 from gateway.store.opening import open_store
-from gateway.sync.budget import budgets_for
 from gateway.sync.service import SyncService
 from gateway.sync.status import SyncPhase, SyncStatus
-from gateway.sync.walks import SyncClient
 from resolvers.context import Services
 from resolvers.conversations import public_reply
 from sandbox.mayar import MayarSettings as SimulatedMayar
 from sandbox.server import run_simulators
 from sandbox.trustpilot import TrustpilotSettings as SimulatedTrustpilot
-from tests.graph.conftest import Gateway, serve_app
+from tests.graph.conftest import IDLE_SYNC, Gateway, serve_app
 
 ALL_REVIEWS = ReviewQuery(statuses=frozenset(ReviewStatus))
-SYNC_CLIENTS: Mapping[Provider, type[SyncClient]] = {
-    Provider.TRUSTPILOT: TrustpilotClient,
-    Provider.ETRUSTED: EtrustedClient,
-    Provider.TRUSTOO: TrustooClient,
-    Provider.MAYAR: MayarClient,
-}
 PAGE = 100
 
 
@@ -166,6 +154,8 @@ async def serve_indexed(
             "trustpilot": SimulatedTrustpilot(rate_limits=()),
         },
     )
+    # The app's own index stays off: this one's is the FilledIndex below.
+    overrides.setdefault("sync", IDLE_SYNC)
     async with run_simulators(settings=simulators) as running:
         app = create_app(sandbox_settings(running, **overrides))
         original = app.router.lifespan_context
@@ -253,48 +243,39 @@ class Synced:
 async def serve_synced(http: aiohttp.ClientSession) -> AsyncIterator[Synced]:
     """The sandbox (limits off) and a gateway indexed by the real sync.
 
-    Wired as gateway/app.py is to wire it: budgets first, the sync's own budgeted
-    sessions and clients, ``SyncService`` over the SQLite store, ``start()``, and
-    ``Services.index`` set once every platform is backfilled.
+    The app's own wiring (``gateway.app``: budgets, the sync's own budgeted
+    clients, ``SyncService`` over the SQLite store); served once every platform is
+    backfilled.
     """
     simulators = {
         "mayar": SimulatedMayar(rate_limit_per_minute=None),
         "trustpilot": SimulatedTrustpilot(rate_limits=()),
     }
     async with run_simulators(settings=simulators) as running:
-        settings = sandbox_settings(running, sync=QUIET_SYNC)
+        settings = sandbox_settings(
+            running, sync=QUIET_SYNC, store=StoreSettings(path=":memory:")
+        )
         app = create_app(settings)
         original = app.router.lifespan_context
 
         @asynccontextmanager
         async def lifespan(app: Any) -> AsyncIterator[dict[str, Any]]:
-            async with original(app) as state, AsyncExitStack() as stack:
+            async with original(app) as state:
                 assert state is not None
                 services: Services = state["services"]
-                budgets = budgets_for(settings)
-                clients: dict[Provider, SyncClient] = {}
-                for provider, kind in SYNC_CLIENTS.items():
-                    config = getattr(settings, provider.value)
-                    session = await stack.enter_async_context(
-                        open_session(config, (budgets[provider].middleware,))
-                    )
-                    clients[provider] = kind(config, session, catalog=settings.catalog)
-                store = await open_store(StoreSettings(path=":memory:"))
-                stack.push_async_callback(store.close)
-                service = SyncService(settings, store, clients, budgets=budgets)
-                await service.start()
-                stack.push_async_callback(service.stop)
+                service = services.index
+                assert isinstance(service, SyncService), "the app built no index"
                 for _ in range(3000):
                     if all(service.serves(p) for p in Provider):
                         break
                     await asyncio.sleep(0.01)
                 assert all(service.serves(p) for p in Provider), "no backfill"
                 made.append(service)
-                yield {**state, "services": replace(services, index=service)}
+                yield state
 
         made: list[SyncService] = []
         app.router.lifespan_context = lifespan
-        plain = create_app(sandbox_settings(running))
+        plain = create_app(sandbox_settings(running, sync=IDLE_SYNC))
         async with serve_app(app) as url, serve_app(plain) as live_url:
             running.log.clear()
             yield Synced(
