@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve sandbox test lint fmt sdl bench bench-faults bench-abuse audit clean
+.PHONY: install serve sandbox test lint fmt sdl bench bench-index bench-faults bench-abuse audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ serve: $(STAMP)
 ## Calls per query, latency p50/p99 and req/s (figures printed, not asserted).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/index.py
+	$(BIN)/python bench/store_size.py
+
+## The review index against the live fan-out only (backfill under the documented limits, page views).
+bench-index: $(STAMP)
+	$(BIN)/python bench/index.py
 
 ## Share of queries answered, and complete, under injected faults.
 bench-faults: $(STAMP)
@@ -60,3 +66,4 @@ fmt: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .audit
+	rm -f data/sandbox.sqlite3 data/sandbox.sqlite3-wal data/sandbox.sqlite3-shm

@@ -39,13 +39,14 @@ from typing import Any
 
 import aiohttp
 from graphql import get_operation_ast, get_variable_values, parse
-from harness import NO_SANDBOX_LIMITS, free_port, process
+from harness import LIVE_PATH, NO_GATEWAY_LIMITS, NO_SANDBOX_LIMITS, free_port, process
 
 from schema import schema
 from schema.cost import CostLimits, estimate
 from schema.fragments import fragments_of
 
-NO_LIMITS = {"GATEWAY_TRUSTPILOT_RATE_LIMIT_CALLS": "1000000000"}
+NO_LIMITS = {**NO_GATEWAY_LIMITS, **LIVE_PATH}
+"""The live path these figures are about, without the gateway's own limiters."""
 LIMITS = CostLimits()
 """The gateway runs with its defaults; the estimate here uses the same."""
 

@@ -23,7 +23,7 @@ from collections import Counter
 from typing import Any
 
 import aiohttp
-from harness import NO_SANDBOX_LIMITS, answer, free_port, process
+from harness import LIVE_PATH, NO_SANDBOX_LIMITS, answer, free_port, process
 
 QUERY = """
 query Product($sku: String!) {
@@ -84,7 +84,11 @@ async def main() -> None:
     args = parser.parse_args()
     sandbox_port = free_port()
     sandbox = f"http://127.0.0.1:{sandbox_port}"
-    env = {"GATEWAY_CACHE_TTL_S": "0", "GATEWAY_REQUEST_DEADLINE_S": str(DEADLINE_S)}
+    env = {
+        "GATEWAY_CACHE_TTL_S": "0",
+        "GATEWAY_REQUEST_DEADLINE_S": str(DEADLINE_S),
+        **LIVE_PATH,
+    }
     async with (
         aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http,
         process(

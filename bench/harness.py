@@ -25,6 +25,13 @@ NO_SANDBOX_LIMITS = (
 )
 """``reviews-gateway sandbox`` flags that switch off the platforms' documented limits:
 a benchmark of the gateway must not measure the platforms' rates."""
+NO_GATEWAY_LIMITS = {
+    "GATEWAY_TRUSTPILOT_RATE_LIMIT_CALLS": "1000000000",
+    "GATEWAY_TRUSTPILOT_HOURLY_LIMIT": "0",
+}
+"""Lifts the gateway's own Trustpilot limiters; Mayar's follows the sandbox's."""
+LIVE_PATH = {"GATEWAY_SYNC_ENABLED": "false"}
+"""No review index: every read goes to the platforms (the fan-out path)."""
 
 
 def free_port() -> int:

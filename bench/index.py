@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from harness import NO_SANDBOX_LIMITS, free_port, post, process
+from harness import NO_GATEWAY_LIMITS, NO_SANDBOX_LIMITS, free_port, post, process
 from run import CATALOG_PAGE, calls_per_query, latencies, throughput
 
 PROVIDERS = ("trustpilot", "etrusted", "trustoo", "mayar")
@@ -55,8 +55,12 @@ query Product($sku: String!) {
 }
 """
 SYNC = "{ providers { provider sync { state reviews budgetUsed } } }"
-LIVE_EVERYWHERE = {f"GATEWAY_{p.upper()}_READ_MODE": "live" for p in PROVIDERS}
-NO_LIMITS = {"GATEWAY_TRUSTPILOT_RATE_LIMIT_CALLS": "1000000000"}
+LIVE_EVERYWHERE = {
+    **{f"GATEWAY_{p.upper()}_READ_MODE": "live" for p in PROVIDERS},
+    "GATEWAY_STORE_PATH": ":memory:",
+}
+"""Every platform ``read_mode = "live"``: the fan-out path, through the same app."""
+NO_LIMITS = NO_GATEWAY_LIMITS
 
 
 async def sync_states(http: aiohttp.ClientSession, url: str) -> dict[str, str]:

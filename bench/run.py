@@ -26,10 +26,17 @@ from collections import Counter
 from typing import Any
 
 import aiohttp
-from harness import NO_SANDBOX_LIMITS, free_port, post, process
+from harness import (
+    LIVE_PATH,
+    NO_GATEWAY_LIMITS,
+    NO_SANDBOX_LIMITS,
+    free_port,
+    post,
+    process,
+)
 
-NO_LIMITS = {"GATEWAY_TRUSTPILOT_RATE_LIMIT_CALLS": "1000000000"}
-"""Lifts the gateway's Trustpilot limiter; Mayar's follows the sandbox (off here)."""
+NO_LIMITS = {**NO_GATEWAY_LIMITS, **LIVE_PATH}
+"""The live path these figures are about, without the gateway's own limiters."""
 
 CATALOG_PAGE = """
 query Catalog($skus: [String!]!) {
