@@ -152,14 +152,17 @@ class SyncService:
         trustoo = clients.get(Provider.TRUSTOO)
         if (
             isinstance(trustoo, TrustooClient)
+            and Provider.TRUSTOO in self._platforms
             and settings.trustoo is not None
             and settings.trustoo.read_mode is ReadMode.INDEXED
         ):
+            runs = self._platforms[Provider.TRUSTOO].runs
             self.webhooks = TrustooWebhooks(
                 settings.trustoo,
                 trustoo,
                 store,
                 clock=clock,
+                confirm=runs.refresh,
                 on_applied=lambda: self._succeeded(Provider.TRUSTOO),
             )
         self._tasks: list[asyncio.Task[None]] = []

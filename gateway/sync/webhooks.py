@@ -18,15 +18,22 @@ headers missing, token, sign    401 ``{"code": 401, "message": ...}``, nothing
 or timestamp wrong              applied
 unknown topic, body not         400 ``{"code": 400, "message": ...}``
 ``{"list": [review objects]}``
-review/created, review/updated  each review upserted (mapped by the client)
-review/deleted                  each review deleted
+any topic                       each review named is read from Trustoo now
+                                and applied: upserted, or removed when gone
+                                or hidden
+the read fails                  503 ``{"code": 503, ...}`` (Trustoo retries)
 applied (or a repeated          200 ``{"code": 0, "message": "success"}``
 ``RequestId``)
 ==============================  ============================================
 
-Applying is idempotent (upsert and delete), and a delivery whose
-``Open-Trustoo-Webhook-RequestId`` was applied already is answered without being
-applied again. No header value, token or body is ever logged.
+A delivery says *which* reviews changed; what they are now is read from Trustoo
+(one call for the batch, within the sync's budget), never taken from the body. The
+signature covers the body and its timestamp but not the topic (a query parameter)
+or the RequestId, so a captured delivery could be replayed within its 15 minutes
+under another topic, or an old ``review/updated`` retried after a later
+``review/deleted``: read back, either is harmless. A delivery whose
+``Open-Trustoo-Webhook-RequestId`` was applied already is answered without a read.
+No header value, token or body is ever logged.
 """
 
 from __future__ import annotations
@@ -36,19 +43,17 @@ import hmac
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Final
 from urllib.parse import quote
 
 from gateway.config import TrustooSettings
-from gateway.errors import ProviderPayloadError
+from gateway.errors import GatewayError, ProviderPayloadError
 from gateway.providers.trustoo import TrustooClient
 from gateway.providers.trustoo.auth import string_to_sign
-from gateway.records import Provider, Review, Webhook
+from gateway.records import Provider, ReviewKey, Webhook
 from gateway.store import ReviewStore
-
-from .walks import public
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +63,8 @@ DELETED: Final = "review/deleted"
 TOPICS: Final = (CREATED, UPDATED, DELETED)
 PATH: Final = "/webhooks/trustoo"
 MAX_SKEW_S: Final = 15 * 60
+MAX_STAMP_DIGITS: Final = 12
+"""Unix seconds have 10 digits until the year 2286; anything longer is not one."""
 REMEMBERED_DELIVERIES: Final = 1024
 PUBLIC_TOKEN: Final = "open-trustoo-webhook-public-token"
 TIMESTAMP: Final = "open-trustoo-webhook-timestamp"
@@ -112,13 +119,20 @@ class TrustooWebhooks:
         store: ReviewStore,
         *,
         clock: Callable[[], datetime],
+        confirm: Callable[[Sequence[ReviewKey]], Awaitable[object]],
         on_applied: Callable[[], None] | None = None,
     ) -> None:
+        """``confirm``: the sync's refresh of the named reviews.
+
+        It reads them from Trustoo now and applies them, and raises
+        ``GatewayError`` when the read fails.
+        """
         self._public_token = settings.public_token
         self._private_token = settings.private_token
         self._client = client
         self._store = store
         self._clock = clock
+        self._confirm = confirm
         self._on_applied = on_applied
         self._applied: OrderedDict[str, None] = OrderedDict()
 
@@ -147,10 +161,9 @@ class TrustooWebhooks:
         token, stamp, sign = (given.get(h) for h in (PUBLIC_TOKEN, TIMESTAMP, SIGN))
         if token is None or stamp is None or sign is None:
             return False
-        try:
-            skew = abs(self._clock().timestamp() - int(stamp))
-        except ValueError:
+        if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= MAX_STAMP_DIGITS):
             return False
+        skew = abs(self._clock().timestamp() - int(stamp))
         message = string_to_sign({}, stamp) + b"|" + body
         expected = hmac.new(
             self._private_token.reveal().encode(), message, hashlib.sha256
@@ -175,6 +188,12 @@ class TrustooWebhooks:
             count = await self._apply(topic, _rows(body))
         except BadDelivery as error:
             return _refuse(400, str(error))
+        except GatewayError:
+            logger.warning(
+                "trustoo webhook not applied: the read back failed",
+                extra={"provider": "trustoo", "status": 503},
+            )
+            return _refuse(503, "the reviews could not be read back; try again")
         if request_id is not None:
             self._applied[request_id] = None
             while len(self._applied) > REMEMBERED_DELIVERIES:
@@ -188,17 +207,16 @@ class TrustooWebhooks:
         return 200, dict(SUCCESS)
 
     async def _apply(self, topic: str | None, rows: list[object]) -> int:
-        if topic == DELETED:
-            ids = [_review_id(row) for row in rows]
-            await self._store.delete(Provider.TRUSTOO, ids)
-            return len(ids)
-        if topic not in (CREATED, UPDATED):
+        if topic not in TOPICS:
             raise BadDelivery(f"topic must be one of: {', '.join(TOPICS)}")
-        try:
-            reviews: list[Review] = [
-                public(self._client.webhook_review(row)) for row in rows
-            ]
-        except ProviderPayloadError:
-            raise BadDelivery("a review in list cannot be read") from None
-        await self._store.upsert(reviews, seen_at=self._clock())
-        return len(reviews)
+        if topic != DELETED:
+            # A body that is not a review of Trustoo's shape is refused, though
+            # what is applied is read back, not taken from it.
+            try:
+                for row in rows:
+                    self._client.webhook_review(row)
+            except ProviderPayloadError:
+                raise BadDelivery("a review in list cannot be read") from None
+        ids = list(dict.fromkeys(_review_id(row) for row in rows))
+        await self._confirm([ReviewKey(review_id) for review_id in ids])
+        return len(ids)

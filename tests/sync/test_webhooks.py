@@ -8,11 +8,12 @@ import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import aiohttp
 import pytest
 
 from gateway.config import Settings
 from gateway.providers.trustoo import TrustooClient
-from gateway.records import Provider, Review
+from gateway.records import Provider, Review, ReviewStatus
 from gateway.store import ReviewStore
 from gateway.sync.walks import ALL_REVIEWS
 from gateway.sync.webhooks import TOPICS, TrustooWebhooks, webhook_url
@@ -72,19 +73,74 @@ def delivery(review: Review, **changes: object) -> bytes:
     return json.dumps({"list": [{**review.raw, **changes}]}).encode()
 
 
-async def test_a_signed_update_is_applied_at_once(rig: Rig) -> None:
+async def act(rig: Rig, **activity: object) -> None:
+    """Make the platform change, as a customer would (the sandbox's control route)."""
+    url = rig.running.base_url + "/_sandbox/activity"
+    async with aiohttp.ClientSession() as http, http.post(url, json=activity) as r:
+        assert r.status == 200, await r.text()
+
+
+async def test_a_signed_delivery_applies_what_trustoo_holds_now(rig: Rig) -> None:
     review = await a_review(rig)
-    body = delivery(review, content="Edited by the customer.")
+    edited = "Edited by the customer."
+    await act(
+        rig,
+        provider="trustoo",
+        action="edit",
+        reviewId=int(review.provider_review_id),
+        body=edited,
+    )
+    # The delivery names the review; its (older) body is not what is stored.
+    body = delivery(review, content="What the delivery says.")
     status, answer = await receiver(rig).receive(
         signed(rig.settings, body), body, "review/updated"
     )
     assert (status, answer) == (200, {"code": 0, "message": "success"})
     [stored] = await held(rig.store, Provider.TRUSTOO, [review.provider_review_id])
     assert stored is not None
-    assert stored.body == "Edited by the customer."
+    assert stored.body == edited
     assert stored.customer is None, "no PII from a webhook either"
     sync = await rig.service.status(Provider.TRUSTOO)
     assert sync.last_success_at is not None
+
+
+async def test_a_replayed_or_relabelled_delivery_cannot_change_the_index(
+    rig: Rig,
+) -> None:
+    review = await a_review(rig)
+    hooks = receiver(rig)
+    key = [review.provider_review_id]
+    old = delivery(review)
+    # A published review's body resent as review/deleted: Trustoo still has it.
+    headers = signed(rig.settings, old, request_id="relabelled")
+    assert (await hooks.receive(headers, old, "review/deleted"))[0] == 200
+    [kept] = await held(rig.store, Provider.TRUSTOO, key)
+    assert kept is not None
+    assert kept.status is ReviewStatus.PUBLISHED
+    # Hidden upstream, then its old review/updated replayed (or retried late).
+    await act(
+        rig,
+        provider="trustoo",
+        action="status",
+        reviewId=int(review.provider_review_id),
+        status="hidden",
+    )
+    headers = signed(rig.settings, old, request_id="replayed")
+    assert (await hooks.receive(headers, old, "review/updated"))[0] == 200
+    [after] = await held(rig.store, Provider.TRUSTOO, key)
+    assert after is None or after.status is not ReviewStatus.PUBLISHED
+
+
+async def test_an_absurd_timestamp_is_refused_not_a_500(rig: Rig) -> None:
+    review = await a_review(rig)
+    body = delivery(review)
+    for stamp in ("9" * 400, "\uff11\uff12\uff13", "1_700_000_000", " 1700000000", ""):
+        headers = {
+            **signed(rig.settings, body),
+            "Open-Trustoo-Webhook-Timestamp": stamp,
+        }
+        status, _ = await receiver(rig).receive(headers, body, "review/updated")
+        assert status == 401, stamp
 
 
 async def test_a_bad_signature_is_refused_and_nothing_applied(rig: Rig) -> None:
@@ -110,18 +166,14 @@ async def test_a_bad_signature_is_refused_and_nothing_applied(rig: Rig) -> None:
 async def test_a_repeated_delivery_is_harmless(rig: Rig) -> None:
     review = await a_review(rig)
     hooks = receiver(rig)
-    gone = delivery(review)
-    headers = signed(rig.settings, gone, request_id="del-1")
-    for _ in range(2):
-        assert (await hooks.receive(headers, gone, "review/deleted"))[0] == 200
-    assert await held(rig.store, Provider.TRUSTOO, [review.provider_review_id]) == [
-        None
-    ]
-    back = delivery(review)
+    body = delivery(review)
+    before = rig.calls(Provider.TRUSTOO)
     for request_id in ("new-1", "new-1", "new-2"):
-        headers = signed(rig.settings, back, request_id=request_id)
-        assert (await hooks.receive(headers, back, "review/created"))[0] == 200
+        headers = signed(rig.settings, body, request_id=request_id)
+        assert (await hooks.receive(headers, body, "review/created"))[0] == 200
     assert await rig.store.count(Provider.TRUSTOO) == 1
+    # new-1's repeat is answered without a read back: two reads, not three.
+    assert 0 < rig.calls(Provider.TRUSTOO) - before <= 2 * 2
 
 
 async def test_a_malformed_delivery_is_a_400(rig: Rig) -> None:
