@@ -8,8 +8,9 @@ from typing import Final
 
 from gateway.records import Provider
 from gateway.resilience import BreakerState
+from gateway.store import SortOrder, StoredQuery
 from gateway.sync.status import SyncStatus
-from resolvers.context import Context
+from resolvers.context import READ_PRIVATE, Context
 
 _URL: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S*")
 MAX_ERROR_CHARS: Final = 200
@@ -92,11 +93,17 @@ async def sync_status(ctx: Context, provider: Provider) -> SyncStatus | None:
 
     Anyone may read it: it holds no secret, and ``last_error`` is shown without
     any URL (an upstream URL may carry credentials) and cut to 200 characters.
+    ``reviews`` counts every status held for ``read:private`` callers and the
+    PUBLISHED ones for anyone else (how many reviews are hidden is not public).
     """
     index = ctx.services.index
     if index is None or provider not in ctx.services.sources:
         return None
     status = await index.status(provider)
+    if READ_PRIVATE not in ctx.caller.scopes:
+        public = StoredQuery(providers=frozenset({provider}))
+        page = await index.store.list_reviews(public, SortOrder.NEWEST, limit=1)
+        status = replace(status, reviews=page.total)
     if status.last_error is None:
         return status
     error = _URL.sub("<url>", status.last_error)[:MAX_ERROR_CHARS]

@@ -337,3 +337,21 @@ async def test_providers_show_their_sync_to_anyone(shared: Indexed) -> None:
         assert "s3cret" not in sync["lastError"]
     live = await shared.live.data(query)
     assert all(entry["sync"] is None for entry in live["providers"])
+
+
+async def test_how_many_reviews_are_hidden_is_not_public(shared: Indexed) -> None:
+    query = "{ providers { provider sync { reviews } } }"
+    counted = """query ($p: Provider!, $statuses: [ReviewStatus!]) {
+      reviews(first: 1, filter: { providers: [$p], kinds: [PRODUCT, SHOP],
+                                  statuses: $statuses }) { totalCount } }"""
+    anonymous = await shared.gateway.data(query)
+    server = await shared.gateway.data(query, key=SERVER_KEY)
+    for mine, theirs in zip(anonymous["providers"], server["providers"], strict=True):
+        provider = mine["provider"]
+        public = await shared.gateway.data(counted, {"p": provider})
+        every = await shared.gateway.data(
+            counted, {"p": provider, "statuses": list(STATUSES)}, key=SERVER_KEY
+        )
+        assert mine["sync"]["reviews"] == public["reviews"]["totalCount"]
+        assert theirs["sync"]["reviews"] == every["reviews"]["totalCount"]
+        assert mine["sync"]["reviews"] < theirs["sync"]["reviews"], provider
