@@ -15,12 +15,28 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Final, TypeVar
+
+from gateway.errors import InvalidInput
 
 T = TypeVar("T")
+
+MAX_READ_S: Final = 2.0
+"""The longest one read may run on a reader before SQLite abandons it. A page view
+takes milliseconds; a read that runs for seconds (an exact total over a date window
+of a million reviews, say) would hold one of the few readers that every page view
+needs, so it is refused instead (``ReadTooCostly``)."""
+PROGRESS_STEPS: Final = 1_000
+"""SQLite virtual-machine steps between two looks at the clock."""
+
+
+class ReadTooCostly(InvalidInput):
+    """A read from the review index that ran past ``MAX_READ_S``."""
+
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a statement waits for another connection's (or process's) lock."""
@@ -78,9 +94,20 @@ class Connection:
 
 
 class ReaderPool:
-    """A few reader connections; each read borrows one for its whole unit of work."""
+    """A few reader connections; each read borrows one for its whole unit of work.
 
-    def __init__(self, connections: list[Connection], *, owned: bool = True):
+    A read that runs past ``max_read_s`` is interrupted (a progress handler) and
+    raises ``ReadTooCostly``.
+    """
+
+    def __init__(
+        self,
+        connections: list[Connection],
+        *,
+        owned: bool = True,
+        max_read_s: float = MAX_READ_S,
+    ):
+        self._max_read_s = max_read_s
         self._all = connections if owned else []
         self._idle: asyncio.Queue[Connection] = asyncio.Queue()
         for conn in connections:
@@ -96,7 +123,7 @@ class ReaderPool:
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         async with self.borrow() as conn:
-            return await conn.run(work)
+            return await conn.run(lambda c: _bounded(c, work, self._max_read_s))
 
     async def close(self) -> None:
         for conn in self._all:
@@ -113,3 +140,22 @@ def transaction(conn: sqlite3.Connection, work: Callable[[], T]) -> T:
         raise
     conn.execute("COMMIT")
     return result
+
+
+def _bounded(
+    conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T], limit_s: float
+) -> T:
+    deadline = time.monotonic() + limit_s
+    conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+    try:
+        return work(conn)
+    except sqlite3.OperationalError as error:
+        if "interrupted" not in str(error):
+            raise
+        raise ReadTooCostly(
+            "this list is too costly to read from the review index (an exact "
+            "count over too many reviews); narrow the filter: a product, a "
+            "platform, a rating, or no date window"
+        ) from None
+    finally:
+        conn.set_progress_handler(None, 0)

@@ -35,7 +35,12 @@ from gateway.records import (
     ReviewStatus,
 )
 from gateway.store import keyset
-from gateway.store.connections import Connection, ReaderPool, transaction
+from gateway.store.connections import (
+    MAX_READ_S,
+    Connection,
+    ReaderPool,
+    transaction,
+)
 from gateway.store.interface import SortOrder, StoredPage, StoredQuery, SyncState
 from gateway.store.migrations import MIGRATIONS, Migration, migrate
 from gateway.store.pages import DEFAULT_PLAN, SearchPlan, hydrate, read_page
@@ -98,6 +103,7 @@ class SqliteStore:
         path: str | Path,
         *,
         readers: int = 4,
+        max_read_s: float = MAX_READ_S,
         clock: Clock = time.time,
         migrations: Sequence[Migration] = MIGRATIONS,
         search: SearchPlan = DEFAULT_PLAN,
@@ -105,14 +111,16 @@ class SqliteStore:
         """Open (creating the file and its directory) and migrate the store.
 
         ``readers`` reader connections serve reads (``:memory:``: the one
-        connection serves all). ``clock`` is the lease clock, ``migrations`` the
-        schema steps, ``search`` the full-text plan's thresholds: seams for tests.
+        connection serves all), each read at most ``max_read_s`` seconds.
+        ``clock`` is the lease clock, ``migrations`` the schema steps, ``search``
+        the full-text plan's thresholds: seams for tests.
         """
         target = str(path)
         if target == MEMORY:
             writer = await Connection.open(MEMORY)
             await writer.run(lambda conn: migrate(conn, migrations))
-            return cls(writer, ReaderPool([writer], owned=False), clock, search)
+            shared = ReaderPool([writer], owned=False, max_read_s=max_read_s)
+            return cls(writer, shared, clock, search)
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         writer = await Connection.open(target)
         pool: list[Connection] = []
@@ -125,7 +133,7 @@ class SqliteStore:
             for conn in (*pool, writer):
                 await conn.close()
             raise
-        return cls(writer, ReaderPool(pool), clock, search)
+        return cls(writer, ReaderPool(pool, max_read_s=max_read_s), clock, search)
 
     async def close(self) -> None:
         if self._closed:
